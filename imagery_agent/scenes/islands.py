@@ -1,0 +1,328 @@
+"""Islands: the scene family of the mental-scanning paradigm (Kosslyn, Ball & Reiser 1978).
+
+A map is a set of named landmarks on a 16 x 16 grid (columns from the left, rows from the top).
+The island's coastline is drawn around the landmarks, so the words fix the whole picture: a
+description states every landmark's column and row, which redraws the map to within half a
+cell (1/32 of its width).
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from .drawing import Canvas
+from .errors import ParseError, SceneError
+from .graph import GraphObject, relation_graph
+from .text import NUMBER_WORDS, article, check_vocabulary, read_number, sentences
+
+GRID = 16
+MIN_POS, MAX_POS = 1, GRID - 2
+"""Landmarks stand on cells 1..14: the outer ring of cells is the sea around the island."""
+
+WATER = (70, 130, 200)
+LAND = (226, 206, 150)
+
+LANDMARK_COLOURS: dict[str, tuple[int, int, int]] = {
+    "hut": (150, 75, 20), "tree": (0, 110, 0), "rock": (120, 120, 120), "well": (0, 210, 210),
+    "lake": (20, 30, 160), "sand": (245, 140, 0), "grass": (120, 235, 40), "cave": (30, 30, 30),
+    "tower": (220, 0, 0), "bridge": (150, 0, 170), "church": (255, 255, 255), "boat": (255, 110, 190),
+    "mine": (125, 125, 0), "dock": (0, 120, 120), "flag": (250, 240, 0), "beacon": (90, 150, 255),
+}
+LANDMARKS = tuple(LANDMARK_COLOURS)
+KOSSLYN_LANDMARKS = ("hut", "tree", "rock", "well", "lake", "sand", "grass")
+
+FILLER = {
+    "the", "a", "an", "is", "at", "stands", "lies", "sits", "there", "in", "you", "find", "column",
+    "columns", "row", "rows", "steps", "from", "left", "top", "edge", "and", "down", "across",
+    "this", "island", "has", "landmarks", "landmark", "on", "are", "map", "of", "with", "placed",
+    "can", "be", "found",
+}
+_NAME = re.compile(r"^[a-z]+$")
+
+
+@dataclass(frozen=True, order=True)
+class Landmark:
+    name: str
+    x: int  # column, 0 = left
+    y: int  # row, 0 = top
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        """Position as a fraction of the image width."""
+        return ((self.x + 0.5) / GRID, (self.y + 0.5) / GRID)
+
+
+@dataclass(frozen=True)
+class IslandMap:
+    """A map: landmarks kept sorted by name, so two maps with the same content are equal."""
+
+    landmarks: tuple[Landmark, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "landmarks", tuple(sorted(self.landmarks)))
+        validate(self)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(lm.name for lm in self.landmarks)
+
+    def landmark(self, name: str) -> Landmark:
+        for lm in self.landmarks:
+            if lm.name == name:
+                return lm
+        raise SceneError(f"no landmark {name!r} on this map; it has {', '.join(self.names)}")
+
+    def distance(self, a: str, b: str) -> float:
+        """True distance in grid cells (for analysis; agents never call this)."""
+        la, lb = self.landmark(a), self.landmark(b)
+        return math.hypot(la.x - lb.x, la.y - lb.y)
+
+    def to_json(self) -> dict:
+        return {"landmarks": {lm.name: [lm.x, lm.y] for lm in self.landmarks}}
+
+
+def validate(scene: IslandMap) -> None:
+    if not scene.landmarks:
+        raise SceneError("an island map needs at least one landmark")
+    seen: dict[str, Landmark] = {}
+    cells: dict[tuple[int, int], str] = {}
+    for lm in scene.landmarks:
+        if not isinstance(lm.name, str) or not _NAME.match(lm.name) or lm.name in FILLER or lm.name in NUMBER_WORDS:
+            raise SceneError(f"landmark name {lm.name!r} must be one lower-case word that is not a filler word")
+        for v, axis in ((lm.x, "column"), (lm.y, "row")):
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+                raise SceneError(f"the {lm.name}'s {axis} must be a whole number, got {v!r}")
+            if not MIN_POS <= v <= MAX_POS:
+                raise SceneError(f"the {lm.name} is at {axis} {v}, outside the island ({MIN_POS} to {MAX_POS})")
+        if lm.name in seen:
+            raise SceneError(f"the {lm.name} is placed twice")
+        if (lm.x, lm.y) in cells:
+            raise SceneError(f"the {lm.name} and the {cells[(lm.x, lm.y)]} are both at column {lm.x}, row {lm.y}")
+        seen[lm.name] = lm
+        cells[(lm.x, lm.y)] = lm.name
+
+
+def kosslyn_map() -> IslandMap:
+    """Seven landmarks (as in Kosslyn, Ball & Reiser 1978) whose 21 distances are all distinct."""
+    pos = {"tree": (3, 2), "hut": (8, 2), "rock": (11, 2), "grass": (2, 6), "well": (5, 7),
+           "lake": (11, 9), "sand": (13, 11)}
+    return IslandMap(tuple(Landmark(n, x, y) for n, (x, y) in pos.items()))
+
+
+def load_map(source: str | Path | dict) -> IslandMap:
+    """A user map from a JSON file or dict: {"landmarks": {"castle": [column, row], ...}}."""
+    where = "map"
+    if not isinstance(source, dict):
+        where = str(source)
+        try:
+            source = json.loads(Path(source).read_text())
+        except FileNotFoundError:
+            raise SceneError(f"map file {where} does not exist") from None
+        except json.JSONDecodeError as e:
+            raise SceneError(f"map file {where} is not valid JSON: {e}") from None
+    marks = source.get("landmarks") if isinstance(source, dict) else None
+    if not isinstance(marks, dict) or not marks:
+        raise SceneError(f"{where}: expected {{\"landmarks\": {{\"name\": [column, row], ...}}}}")
+    out = []
+    for name, xy in marks.items():
+        if not (isinstance(xy, (list, tuple)) and len(xy) == 2 and all(isinstance(v, int) for v in xy)):
+            raise SceneError(f"{where}: landmark {name!r} needs [column, row] as two whole numbers, got {xy!r}")
+        out.append(Landmark(str(name).lower(), xy[0], xy[1]))
+    return IslandMap(tuple(out))
+
+
+def colour_of(name: str) -> tuple[int, int, int]:
+    """The landmark's colour; names outside the built-in set get a stable colour from a hash."""
+    if name in LANDMARK_COLOURS:
+        return LANDMARK_COLOURS[name]
+    h = hashlib.sha256(name.encode()).digest()
+    return (h[0], h[1], h[2])
+
+
+# --- verbal code -------------------------------------------------------------------------
+
+def _num(n: int, rng) -> str:
+    words = {v: k for k, v in NUMBER_WORDS.items()}
+    return words[n] if rng.random() < 0.25 and n in words else str(n)
+
+
+_TEMPLATES = (
+    "the {n} {v} at column {x}, row {y}",
+    "{A} {n} {v} {x} steps from the left edge and {y} steps from the top edge",
+    "at column {x}, row {y} there is {a} {n}",
+    "{A} {n} {v} {y} rows down and {x} columns across",
+    "the {n} {v} at row {y}, column {x}",
+    "you find {a} {n} in column {x}, row {y}",
+    "{A} {n} can be found at column {x}, row {y}",
+)
+_VERBS = ("is", "stands", "lies", "sits")
+_HEADERS = ("this island has {k} landmarks", "there are {k} landmarks on this island",
+            "a map of an island with {k} landmarks")
+
+
+def describe(scene: IslandMap, rng: np.random.Generator | None = None) -> str:
+    """Controlled English: one sentence per landmark, in random order and wording."""
+    rng = rng if rng is not None else np.random.default_rng(0)
+    parts = []
+    if rng.random() < 0.5:
+        parts.append(_HEADERS[rng.integers(len(_HEADERS))].format(k=_num(len(scene.landmarks), rng)))
+    for i in rng.permutation(len(scene.landmarks)):
+        lm = scene.landmarks[i]
+        t = _TEMPLATES[rng.integers(len(_TEMPLATES))]
+        a = article(lm.name)
+        parts.append(t.format(n=lm.name, x=_num(lm.x, rng), y=_num(lm.y, rng), a=a, A=a.capitalize(),
+                              v=_VERBS[rng.integers(len(_VERBS))]))
+    text = ". ".join(p[0].upper() + p[1:] for p in parts) + "."
+    return text
+
+
+def vocabulary(extra_names=()) -> set[str]:
+    return FILLER | set(LANDMARKS) | set(extra_names) | set(NUMBER_WORDS)
+
+
+def parse(text: str, extra_names=()) -> IslandMap:
+    """Read a description back into a map. `extra_names` admits landmark names of a user map."""
+    names = set(LANDMARKS) | set(extra_names)
+    sents = sentences(text, "islands")
+    check_vocabulary([t for s in sents for t in s], vocabulary(extra_names), "islands")
+    found: dict[str, tuple[int, int]] = {}
+    stated_count = None
+    for toks in sents:
+        phrase = " ".join(toks)
+        if "landmarks" in toks or "landmark" in toks:
+            nums = [read_number(t, phrase) for t in toks if t.isdigit() or t in NUMBER_WORDS]
+            if len(nums) != 1:
+                raise ParseError(f"islands: cannot read the number of landmarks in {phrase!r}")
+            stated_count = nums[0]
+            continue
+        marks = [t for t in toks if t in names]
+        if len(marks) != 1:
+            raise ParseError(f"islands: each sentence must name exactly one landmark: {phrase!r}")
+        x = y = None
+        for i, t in enumerate(toks):
+            if not (t.isdigit() or t in NUMBER_WORDS):
+                continue
+            v = read_number(t, phrase)
+            before = toks[i - 1] if i > 0 else ""
+            after = toks[i + 1: i + 5]
+            if before == "column" or after[:1] == ["columns"] or after == ["steps", "from", "the", "left"]:
+                axis = "x"
+            elif before == "row" or after[:1] == ["rows"] or after == ["steps", "from", "the", "top"]:
+                axis = "y"
+            else:
+                raise ParseError(f"islands: the number {t!r} in {phrase!r} is neither a column nor a row")
+            if (x if axis == "x" else y) is not None:
+                raise ParseError(f"islands: {phrase!r} gives two {'columns' if axis == 'x' else 'rows'}")
+            if axis == "x":
+                x = v
+            else:
+                y = v
+        if x is None or y is None:
+            raise ParseError(f"islands: {phrase!r} must give both a column and a row")
+        name = marks[0]
+        if name in found and found[name] != (x, y):
+            raise ParseError(f"islands: contradiction: the {name} is placed at column {found[name][0]}, "
+                             f"row {found[name][1]} and at column {x}, row {y}")
+        found[name] = (x, y)
+    if not found:
+        raise ParseError("islands: the description places no landmark")
+    if stated_count is not None and stated_count != len(found):
+        raise ParseError(f"islands: contradiction: the text says {stated_count} landmarks but places {len(found)}")
+    try:
+        return IslandMap(tuple(Landmark(n, x, y) for n, (x, y) in found.items()))
+    except SceneError as e:
+        raise ParseError(f"islands: {e}") from None
+
+
+# --- pictures and graphs -------------------------------------------------------------------
+
+LANDMARK_RADIUS = 0.042
+"""Radius of a landmark's disc, as a fraction of the image width."""
+SHORE = 1.3 / GRID
+
+
+def coastline(scene: IslandMap) -> list[tuple[float, float]]:
+    """Convex hull of the landmark centres (the island is this hull grown by SHORE)."""
+    pts = sorted(set(lm.centre for lm in scene.landmarks))
+    if len(pts) < 3:
+        return pts
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower, upper = [], []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+def render(scene: IslandMap, size: int = 64) -> np.ndarray:
+    """Ground-truth picture: sea, an island around the landmarks, a coloured disc per landmark."""
+    canvas = Canvas(size, WATER)
+    hull = coastline(scene)
+    for p in hull:
+        canvas.disc(p, SHORE, LAND)
+    if len(hull) >= 2:
+        canvas.polyline(hull + [hull[0]], LAND, 2 * SHORE)
+    if len(hull) >= 3:
+        canvas.polygon(hull, LAND)
+    for lm in scene.landmarks:
+        canvas.disc(lm.centre, LANDMARK_RADIUS, colour_of(lm.name))
+    return canvas.to_array()
+
+
+def to_graph(scene: IslandMap) -> nx.DiGraph:
+    """Landmarks with their positions; edges carry distance and left-of / above / near / touching."""
+    objs = []
+    for lm in scene.landmarks:
+        cx, cy = lm.centre
+        ring = [(cx + LANDMARK_RADIUS * math.cos(a), cy + LANDMARK_RADIUS * math.sin(a))
+                for a in np.linspace(0, 2 * math.pi, 13)]
+        objs.append(GraphObject(lm.name, cx, cy, {"kind": "landmark", "column": lm.x, "row": lm.y}, [ring]))
+    return relation_graph(objs, family="islands")
+
+
+# --- sampling and held-out combinations ----------------------------------------------------
+
+def quadrant(lm: Landmark) -> str:
+    return ("north" if lm.y < GRID / 2 else "south") + ("west" if lm.x < GRID / 2 else "east")
+
+
+_QUADRANTS = ("northwest", "northeast", "southwest", "southeast")
+HELDOUT = frozenset(
+    # each landmark is kept out of one quadrant in training; the Kosslyn map avoids these
+    [("hut", "southeast"), ("tree", "southeast"), ("rock", "southwest"), ("well", "northeast"),
+     ("lake", "northwest"), ("sand", "northwest"), ("grass", "southeast")]
+    + [(n, _QUADRANTS[i % 4]) for i, n in enumerate(LANDMARKS[7:])]
+)
+
+
+def combinations(scene: IslandMap) -> set:
+    """The (landmark, quadrant) atoms of a map; held-out maps contain one of HELDOUT."""
+    return {(lm.name, quadrant(lm)) for lm in scene.landmarks}
+
+
+def sample(rng: np.random.Generator, n_landmarks: int | tuple[int, int] = (3, 7),
+           names=LANDMARKS, min_distance: float = 2.0) -> IslandMap:
+    """A random map: distinct landmarks at whole cells, at least `min_distance` cells apart."""
+    k = n_landmarks if isinstance(n_landmarks, int) else int(rng.integers(n_landmarks[0], n_landmarks[1] + 1))
+    chosen = [names[i] for i in rng.choice(len(names), size=k, replace=False)]
+    for _ in range(1000):
+        cells = [(int(rng.integers(MIN_POS, MAX_POS + 1)), int(rng.integers(MIN_POS, MAX_POS + 1))) for _ in chosen]
+        if all(math.dist(a, b) >= min_distance for a, b in itertools.combinations(cells, 2)):
+            return IslandMap(tuple(Landmark(n, x, y) for n, (x, y) in zip(chosen, cells)))
+    raise SceneError(f"could not place {k} landmarks {min_distance} cells apart")
