@@ -102,17 +102,50 @@ def _part_strokes(p: Part) -> dict[str, list]:
     return strokes
 
 
-def _contact_offset(mover: np.ndarray, fixed: np.ndarray, relation: str, tol: float = 0.06) -> float:
-    """How far to slide `mover` along the relation's axis so it first touches `fixed`."""
-    axis = 1 if relation in ("above", "below") else 0
-    other = 1 - axis
-    close = np.abs(mover[:, None, other] - fixed[None, :, other]) < tol
-    if not close.any():
-        return None
-    gap = fixed[None, :, axis] - mover[:, None, axis]
-    if relation in ("below", "right-of"):  # mover sits past the fixed part: its near edge meets the far edge
-        return float(np.where(close, gap, -np.inf).max())
-    return float(np.where(close, gap, np.inf).min())
+_FRAME = {"below": (0, 1, 1), "above": (0, 1, -1), "right-of": (1, 0, 1), "left-of": (1, 0, -1)}
+
+
+def _segments(strokes) -> np.ndarray:
+    return np.asarray([(p, q) for s in strokes for p, q in zip(s[:-1], s[1:])], dtype=float).reshape(-1, 2, 2)
+
+
+def _cast(points: np.ndarray, segs: np.ndarray):
+    """Where a line along the approach axis through each point crosses each segment:
+    (hit mask, lowest and highest crossing coordinate). Frame: x across, y along the approach."""
+    x0, y0, x1, y1 = segs[:, 0, 0], segs[:, 0, 1], segs[:, 1, 0], segs[:, 1, 1]
+    px = points[:, None, 0]
+    lo_x, hi_x = np.minimum(x0, x1)[None], np.maximum(x0, x1)[None]
+    hit = (px >= lo_x - 1e-9) & (px <= hi_x + 1e-9)
+    dx = (x1 - x0)[None]
+    t = np.where(np.abs(dx) > 1e-9, (px - x0[None]) / np.where(np.abs(dx) > 1e-9, dx, 1), 0.0)
+    y = y0[None] + t * (y1 - y0)[None]
+    vertical = np.abs(dx) <= 1e-9
+    lo = np.where(vertical, np.minimum(y0, y1)[None], y)
+    hi = np.where(vertical, np.maximum(y0, y1)[None], y)
+    return hit, lo, hi
+
+
+def _contact_offset(mover, fixed, relation: str) -> float | None:
+    """How far to slide `mover` along the relation's axis so that it first touches `fixed`:
+    exact ray casts from each side's points onto the other side's segments."""
+    across, along, sign = _FRAME[relation]
+
+    def frame(strokes):
+        return [[(p[across], sign * p[along]) for p in s] for s in strokes]
+
+    m, f = frame(mover), frame(fixed)
+    mp, fp = _dense(m, 16), _dense(f, 16)
+    ms, fs = _segments(m), _segments(f)
+    need = []
+    if len(fs):
+        hit, _, hi = _cast(mp, fs)  # a mover point must pass below the fixed segment
+        if hit.any():
+            need.append(float(np.where(hit, hi - mp[:, None, 1], -np.inf).max()))
+    if len(ms):
+        hit, lo, _ = _cast(fp, ms)  # the mover's segment must pass below each fixed point
+        if hit.any():
+            need.append(float(np.where(hit, fp[:, None, 1] - lo, -np.inf).max()))
+    return sign * max(need) if need else None
 
 
 def layout(c: Composition) -> list[dict[str, list]]:
@@ -136,7 +169,7 @@ def layout(c: Composition) -> list[dict[str, list]]:
                 far = {"below": (acx, ay1 + h / 2 + 5), "above": (acx, ay0 - h / 2 - 5),
                        "right-of": (ax1 + w / 2 + 5, acy), "left-of": (ax0 - w / 2 - 5, acy)}[p.relation]
                 s = shift(s, *far)
-                off = _contact_offset(_dense(list(s.values()), 12), _dense(list(a.values()), 12), p.relation)
+                off = _contact_offset(list(s.values()), list(a.values()), p.relation)
                 if off is None:  # no overlap across the axis: touch the bounding boxes instead
                     bx0, by0, bx1, by1 = bounds(s)
                     off = {"below": ay1 - by0, "above": ay0 - by1, "right-of": ax1 - bx0, "left-of": ax0 - bx1}[p.relation]

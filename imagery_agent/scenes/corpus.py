@@ -28,6 +28,8 @@ def sample_split(family: str, rng: np.random.Generator, split: str = "train", ma
     if split not in SPLITS:
         raise SceneError(f"split must be one of {SPLITS}, got {split!r}")
     fam = get_family(family)
+    if split == "train" and family == "islands":
+        kw = {"exclude": fam.HELDOUT, **kw}  # sample around the held-out atoms instead of rejecting
     for _ in range(max_tries):
         scene = fam.sample(rng, **kw)
         if is_heldout(family, scene) == (split == "heldout"):

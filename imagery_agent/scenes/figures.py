@@ -220,7 +220,7 @@ def to_graph(f: Figure) -> nx.DiGraph:
     g = relation_graph(objs, family="figures", figure=f)
     for i, a in enumerate(cubes):
         for j, b in enumerate(cubes):
-            if i != j and np.abs(a - b).sum() == 1:  # face-adjacent cubes touch
+            if i != j and np.isclose(np.abs(a - b).sum(), 1):  # face-adjacent cubes touch
                 e = g.edges[f"cube {i + 1}", f"cube {j + 1}"]
                 e["touching"] = True
                 e["relations"].add("touching")

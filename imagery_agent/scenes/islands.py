@@ -31,8 +31,8 @@ WATER = (70, 130, 200)
 LAND = (226, 206, 150)
 
 LANDMARK_COLOURS: dict[str, tuple[int, int, int]] = {
-    "hut": (150, 75, 20), "tree": (0, 110, 0), "rock": (120, 120, 120), "well": (0, 210, 210),
-    "lake": (20, 30, 160), "sand": (245, 140, 0), "grass": (120, 235, 40), "cave": (30, 30, 30),
+    "hut": (150, 75, 20), "tree": (0, 110, 0), "rock": (75, 75, 75), "well": (0, 210, 210),
+    "lake": (20, 30, 160), "sand": (245, 140, 0), "grass": (120, 235, 40), "cave": (0, 0, 0),
     "tower": (220, 0, 0), "bridge": (150, 0, 170), "church": (255, 255, 255), "boat": (255, 110, 190),
     "mine": (125, 125, 0), "dock": (0, 120, 120), "flag": (250, 240, 0), "beacon": (90, 150, 255),
 }
@@ -244,7 +244,7 @@ def parse(text: str, extra_names=()) -> IslandMap:
 
 # --- pictures and graphs -------------------------------------------------------------------
 
-LANDMARK_RADIUS = 0.042
+LANDMARK_RADIUS = 0.05
 """Radius of a landmark's disc, as a fraction of the image width."""
 SHORE = 1.3 / GRID
 
@@ -317,12 +317,19 @@ def combinations(scene: IslandMap) -> set:
 
 
 def sample(rng: np.random.Generator, n_landmarks: int | tuple[int, int] = (3, 7),
-           names=LANDMARKS, min_distance: float = 2.0) -> IslandMap:
-    """A random map: distinct landmarks at whole cells, at least `min_distance` cells apart."""
+           names=LANDMARKS, min_distance: float = 2.0, exclude=frozenset()) -> IslandMap:
+    """A random map: distinct landmarks at whole cells, at least `min_distance` cells apart,
+    with no (landmark, quadrant) atom from `exclude`."""
     k = n_landmarks if isinstance(n_landmarks, int) else int(rng.integers(n_landmarks[0], n_landmarks[1] + 1))
     chosen = [names[i] for i in rng.choice(len(names), size=k, replace=False)]
     for _ in range(1000):
-        cells = [(int(rng.integers(MIN_POS, MAX_POS + 1)), int(rng.integers(MIN_POS, MAX_POS + 1))) for _ in chosen]
+        cells = []
+        for name in chosen:
+            while True:
+                c = (int(rng.integers(MIN_POS, MAX_POS + 1)), int(rng.integers(MIN_POS, MAX_POS + 1)))
+                if (name, quadrant(Landmark(name, *c))) not in exclude:
+                    break
+            cells.append(c)
         if all(math.dist(a, b) >= min_distance for a, b in itertools.combinations(cells, 2)):
             return IslandMap(tuple(Landmark(n, x, y) for n, (x, y) in zip(chosen, cells)))
     raise SceneError(f"could not place {k} landmarks {min_distance} cells apart")

@@ -145,10 +145,21 @@ def shift(strokes: dict[str, Stroke], dx: float, dy: float) -> dict[str, Stroke]
 
 
 def min_distance(a: Sequence[Stroke], b: Sequence[Stroke], samples: int = 8) -> float:
-    """Smallest distance between two sets of polylines (segments densely sampled)."""
-    pa, pb = _dense(a, samples), _dense(b, samples)
-    d = np.sqrt(((pa[:, None, :] - pb[None, :, :]) ** 2).sum(-1))
-    return float(d.min())
+    """Smallest distance between two sets of polylines: densely sampled points of each side
+    against the exact segments of the other (exact where an end or corner touches a line)."""
+    return min(_points_to_segments(_dense(a, samples), b), _points_to_segments(_dense(b, samples), a))
+
+
+def _points_to_segments(points: np.ndarray, strokes: Sequence[Stroke]) -> float:
+    segs = np.asarray([(p, q) for s in strokes for p, q in zip(s[:-1], s[1:])], dtype=float)
+    if len(segs) == 0:
+        singles = np.asarray([s[0] for s in strokes], dtype=float)
+        return float(np.sqrt(((points[:, None] - singles[None]) ** 2).sum(-1)).min())
+    p0, d = segs[:, 0], segs[:, 1] - segs[:, 0]
+    rel = points[:, None, :] - p0[None]
+    t = np.clip((rel * d[None]).sum(-1) / np.maximum((d ** 2).sum(-1)[None], 1e-12), 0, 1)
+    nearest = p0[None] + t[..., None] * d[None]
+    return float(np.sqrt(((points[:, None] - nearest) ** 2).sum(-1)).min())
 
 
 def _dense(strokes: Sequence[Stroke], samples: int) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""Loading the shipped backbones (placeholder until Imaginer lands)."""

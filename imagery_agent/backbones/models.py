@@ -1,0 +1,46 @@
+"""Builders for the backbone's components from a plain config dict (the training config)."""
+from __future__ import annotations
+
+from diffusers import DDPMScheduler, DPMSolverMultistepScheduler, UNet2DConditionModel
+from transformers import BertConfig, BertModel
+
+from ..scenes import get_family
+from .pipeline import N_COORD_CHANNELS, ImageryDiffusionPipeline
+from .tokenizer import build_tokenizer
+
+
+def build_text_encoder(cfg: dict, vocab_size: int) -> BertModel:
+    """A small bidirectional transformer: every token may read the whole sentence, so a landmark's
+    name can gather its column and row whichever comes first."""
+    t = cfg["text_encoder"]
+    config = BertConfig(vocab_size=vocab_size, hidden_size=t["hidden"], num_hidden_layers=t["layers"],
+                        num_attention_heads=t["heads"], intermediate_size=2 * t["hidden"],
+                        max_position_embeddings=t["max_length"], type_vocab_size=t.get("max_sentences", 16),
+                        hidden_dropout_prob=0.0,
+                        attention_probs_dropout_prob=0.0)
+    return BertModel(config, add_pooling_layer=False)
+
+
+def build_unet(cfg: dict) -> UNet2DConditionModel:
+    u = cfg["unet"]
+    chans = tuple(u["channels"])
+    return UNet2DConditionModel(
+        sample_size=cfg["image_size"], in_channels=3 + N_COORD_CHANNELS, out_channels=3,
+        down_block_types=tuple(u["down_blocks"]), up_block_types=tuple(u["up_blocks"]),
+        block_out_channels=chans, layers_per_block=u["layers_per_block"],
+        cross_attention_dim=cfg["text_encoder"]["hidden"], attention_head_dim=u["heads"],
+        norm_num_groups=u["groups"], only_cross_attention=u.get("only_cross_attention", False))
+
+
+def build_train_scheduler(cfg: dict) -> DDPMScheduler:
+    return DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2",
+                         prediction_type=cfg["prediction_type"], clip_sample=False)
+
+
+def build_pipeline(cfg: dict) -> ImageryDiffusionPipeline:
+    family = get_family(cfg["family"])
+    tokenizer = build_tokenizer(family.vocabulary(), cfg["text_encoder"]["max_length"])
+    text_encoder = build_text_encoder(cfg, len(tokenizer.get_vocab()))
+    unet = build_unet(cfg)
+    sampler = DPMSolverMultistepScheduler.from_config(build_train_scheduler(cfg).config)
+    return ImageryDiffusionPipeline(unet=unet, scheduler=sampler, text_encoder=text_encoder, tokenizer=tokenizer)

@@ -1,0 +1,247 @@
+"""Train a family's text-to-image backbone: `python -m imagery_agent.training.train --family islands --out DIR`.
+
+The whole loop is here to read in one sitting. Data are drawn fresh every step from the family's
+training split (scenes with no held-out combination), described with random paraphrases and
+rendered. For islands, the text encoder first learns to read each landmark's column and row
+(a grounding head on the landmark's token), so the UNet's cross-attention has positions to match.
+Runs on CPU or GPU; `accelerate launch` spreads it over several GPUs. Interrupted runs resume.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from accelerate import Accelerator
+from tqdm.auto import tqdm
+
+from ..backbones.models import build_pipeline, build_train_scheduler
+from ..backbones.pipeline import encode_tokens
+from ..scenes import get_family
+from ..scenes.corpus import build_corpus, sample_split
+from .checkpoint import load_state, save_state
+
+CONFIG_DIR = Path(__file__).parent / "configs"
+
+
+def load_config(family: str, path: str | None = None, **overrides) -> dict:
+    cfg = json.loads(Path(path or CONFIG_DIR / f"{family}.json").read_text())
+    cfg.update({k: v for k, v in overrides.items() if v is not None})
+    return cfg
+
+
+def make_batch(cfg, rng, n, render=True):
+    """Fresh (texts, scenes, images in [-1, 1]) from the training split."""
+    fam = get_family(cfg["family"])
+    scenes = [sample_split(cfg["family"], rng, "train") for _ in range(n)]
+    texts = [fam.describe(s, rng) for s in scenes]
+    if not render:
+        return texts, scenes, None
+    images = np.stack([fam.render(s, cfg["image_size"]) for s in scenes])
+    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
+    return texts, scenes, x
+
+
+def grounding_labels(cfg, tokenizer, batch, scenes):
+    """For islands: each landmark-name token's (column, row); -100 (ignored) elsewhere."""
+    ids = batch["input_ids"]
+    labels = torch.full(ids.shape + (2,), -100, dtype=torch.long)
+    vocab = tokenizer.get_vocab()
+    for b, scene in enumerate(scenes):
+        for lm in scene.landmarks:
+            pos = (ids[b] == vocab[lm.name]).nonzero().flatten()
+            labels[b, pos] = torch.tensor([lm.x, lm.y])
+    return labels
+
+
+def salient_weight(cfg, x):
+    """Loss weight per pixel: landmark pixels count `salient_weight` times more (small objects
+    carry the positions, and plain MSE would spend the budget on sea and sand)."""
+    w = cfg.get("salient_weight", 0)
+    if not w or cfg["family"] != "islands":
+        return torch.ones_like(x[:, :1])
+    from ..scenes.islands import LAND, WATER
+    rgb = (x + 1) * 127.5
+    d = lambda c: (rgb - torch.tensor(c, dtype=rgb.dtype)[None, :, None, None]).pow(2).sum(1, keepdim=True).sqrt()  # noqa: E731
+    return 1 + w * ((d(LAND) > 40) & (d(WATER) > 40)).float()
+
+
+@torch.no_grad()
+def evaluate_ema(cfg, pipe, ema_unet, ema_text, n):
+    """Generate held-out maps with the EMA weights and score them (time-to-quality curve)."""
+    from ..evaluate import score_family
+    live_u, live_t = pipe.unet.state_dict(), pipe.text_encoder.state_dict()
+    saved_u = {k: v.clone() for k, v in live_u.items()}
+    saved_t = {k: v.clone() for k, v in live_t.items()}
+    pipe.unet.load_state_dict(ema_unet)
+    pipe.text_encoder.load_state_dict(ema_text)
+    pipe.unet.eval(), pipe.text_encoder.eval()
+    try:
+        examples = build_corpus(cfg["family"], n, seed=12345, split="heldout")
+        return score_family(cfg["family"], pipe, examples, cfg["sampler_steps"], cfg["guidance_scale"], batch=48)
+    finally:
+        pipe.unet.load_state_dict(saved_u)
+        pipe.text_encoder.load_state_dict(saved_t)
+        pipe.unet.train(), pipe.text_encoder.train()
+
+
+def save_sample_grid(cfg, pipe, path):
+    from PIL import Image
+    fam = get_family(cfg["family"])
+    ex = build_corpus(cfg["family"], 8, seed=999, split="heldout")
+    gen = pipe([e.text for e in ex], cfg["sampler_steps"], cfg["guidance_scale"],
+               generator=torch.Generator().manual_seed(0)).images
+    truth = np.stack([fam.render(e.scene, cfg["image_size"]) for e in ex])
+    grid = np.concatenate([np.concatenate(list(truth), 1), np.concatenate(list(gen), 1)], 0)
+    Image.fromarray(grid).resize((grid.shape[1] * 4, grid.shape[0] * 4), Image.NEAREST).save(path)
+
+
+def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    accelerator = Accelerator()
+    torch.manual_seed(cfg["seed"])
+    pipe = build_pipeline(cfg)
+    tokenizer, unet, text = pipe.tokenizer, pipe.unet, pipe.text_encoder
+    noise_sched = build_train_scheduler(cfg)
+    ground = torch.nn.Linear(cfg["text_encoder"]["hidden"], 2 * 16) if cfg.get("grounding") else None
+    params = [{"params": unet.parameters(), "lr": cfg["learning_rate"]},
+              {"params": list(text.parameters()) + (list(ground.parameters()) if ground else []),
+               "lr": cfg["text_learning_rate"]}]
+    opt = torch.optim.AdamW(params, weight_decay=0.01)
+    base_lrs = [g["lr"] for g in opt.param_groups]
+    step, ckpt = 0, out / "checkpoint"
+    if (ckpt / "state.json").exists():
+        step, tensors, _ = load_state(ckpt, opt)
+        unet.load_state_dict(tensors["unet"]), text.load_state_dict(tensors["text_encoder"])
+        if ground is not None:
+            ground.load_state_dict(tensors["grounding"])
+        ema_unet, ema_text = tensors["ema_unet"], tensors["ema_text_encoder"]
+        print(f"resumed from step {step}")
+    else:
+        ema_unet = {k: v.detach().clone() for k, v in unet.state_dict().items()}
+        ema_text = {k: v.detach().clone() for k, v in text.state_dict().items()}
+    unet, text, opt = accelerator.prepare(unet, text, opt)
+    if ground is not None:
+        ground = accelerator.prepare(ground)
+
+    pre = cfg["grounding"]["pretrain_steps"] if ground is not None else 0
+    total = pre + cfg["max_steps"]
+    log_path, metrics_path = out / "log.csv", out / "metrics.csv"
+    t_start = time.time()
+    bar = tqdm(range(step, total), initial=step, total=total, disable=quiet, desc=f"train {cfg['family']}")
+    for step in bar:
+        rng = np.random.default_rng([cfg["seed"], step])  # per-step seeds: resuming replays nothing
+        gen = torch.Generator().manual_seed(cfg["seed"] * 1_000_003 + step)
+        warm = min(1.0, (step + 1) / cfg["warmup_steps"])
+        for g, lr in zip(opt.param_groups, base_lrs):
+            g["lr"] = lr * warm
+        if step < pre:  # the text encoder learns to read positions faster alone, at a higher rate
+            opt.param_groups[1]["lr"] = cfg["grounding"]["learning_rate"] * warm
+        texts, scenes, x0 = make_batch(cfg, rng, cfg["batch_size"] * (2 if step < pre else 1), render=step >= pre)
+        if step >= pre:  # condition dropout teaches the unconditional model for guidance
+            texts = ["" if rng.random() < cfg["condition_dropout"] else t for t in texts]
+        batch = tokenizer(texts, padding=True, return_tensors="pt")
+        hidden = encode_tokens(text, tokenizer, batch["input_ids"], batch["attention_mask"])
+        loss_ground = torch.zeros(())
+        if ground is not None:
+            labels = grounding_labels(cfg, tokenizer, batch, scenes)
+            logits = ground(hidden).view(*hidden.shape[:2], 2, 16)
+            loss_ground = F.cross_entropy(logits.reshape(-1, 16), labels.reshape(-1), ignore_index=-100)
+        if step < pre:
+            loss_diff = torch.zeros(())
+            loss = loss_ground
+        else:
+            noise = torch.randn(x0.shape, generator=gen)
+            t = torch.randint(0, noise_sched.config.num_train_timesteps, (x0.shape[0],), generator=gen)
+            noisy = noise_sched.add_noise(x0, noise, t)
+            target = noise_sched.get_velocity(x0, noise, t) if cfg["prediction_type"] == "v_prediction" else x0
+            inp = pipe.denoise_input(noisy)
+            pred = unet(inp, t, encoder_hidden_states=hidden, encoder_attention_mask=batch["attention_mask"]).sample
+            weight = salient_weight(cfg, x0)
+            loss_diff = ((pred - target) ** 2 * weight).mean() / weight.mean()
+            loss = loss_diff + (cfg["grounding"]["weight"] * loss_ground if ground is not None else 0)
+        opt.zero_grad(set_to_none=True)
+        accelerator.backward(loss)
+        accelerator.clip_grad_norm_(list(unet.parameters()) + list(text.parameters()), 1.0)
+        opt.step()
+        if step >= pre:
+            d = cfg["ema_decay"] if step - pre > 100 else 0.0  # start the average once training is under way
+            with torch.no_grad():
+                for ema, live in ((ema_unet, accelerator.unwrap_model(unet)), (ema_text, accelerator.unwrap_model(text))):
+                    for k, v in live.state_dict().items():
+                        ema[k].lerp_(v.detach(), 1 - d) if v.dtype.is_floating_point else ema[k].copy_(v)
+        else:
+            ema_text = {k: v.detach().clone() for k, v in accelerator.unwrap_model(text).state_dict().items()}
+        done = step + 1
+        if done % cfg["log_every"] == 0:
+            bar.set_postfix(diff=f"{loss_diff.item():.4f}", ground=f"{loss_ground.item():.3f}")
+            _append_csv(log_path, {"step": done, "loss_diffusion": loss_diff.item(), "loss_grounding": loss_ground.item(),
+                                   "wall_s": round(time.time() - t_start, 1)})
+        trained = done - pre
+        if accelerator.is_main_process and trained > 0:
+            if trained % cfg["eval_every"] == 0 or done == total:
+                m = evaluate_ema(cfg, pipe, ema_unet, ema_text, cfg["eval_scenes"])
+                _append_csv(metrics_path, {"step": done, "wall_s": round(time.time() - t_start, 1), **m})
+                print(json.dumps({"step": done, **m}), flush=True)
+            if trained % cfg["sample_every"] == 0 or done == total:
+                save_sample_grid(cfg, pipe, out / f"samples_{done:06d}.png")
+            if trained % cfg["checkpoint_every"] == 0 or done == total:
+                tensors = {"unet": accelerator.unwrap_model(unet).state_dict(),
+                           "text_encoder": accelerator.unwrap_model(text).state_dict(),
+                           "ema_unet": ema_unet, "ema_text_encoder": ema_text}
+                if ground is not None:
+                    tensors["grounding"] = accelerator.unwrap_model(ground).state_dict()
+                save_state(ckpt, done, tensors, opt, {"family": cfg["family"]})
+    export(cfg, pipe, ema_unet, ema_text, out / "pipeline")
+    return out / "pipeline"
+
+
+def export(cfg, pipe, ema_unet, ema_text, folder: Path):
+    """Save the EMA weights as a pipeline (safetensors + JSON) that `from_pretrained` loads."""
+    pipe.unet.load_state_dict(ema_unet)
+    pipe.text_encoder.load_state_dict(ema_text)
+    tmp = Path(str(folder) + ".tmp")
+    pipe.save_pretrained(tmp, safe_serialization=True)
+    (tmp / "training_config.json").write_text(json.dumps(cfg, indent=1))
+    import os
+    import shutil
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
+
+
+def _append_csv(path: Path, row: dict):
+    new = not path.exists()
+    with open(path, "a", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(row))
+        if new:
+            w.writeheader()
+        w.writerow(row)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--family", required=True)
+    ap.add_argument("--out", required=True, help="folder for logs, samples, checkpoints and the final pipeline")
+    ap.add_argument("--config", help="a JSON config (default: imagery_agent/training/configs/FAMILY.json)")
+    ap.add_argument("--max-steps", type=int, dest="max_steps")
+    ap.add_argument("--batch-size", type=int, dest="batch_size")
+    ap.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
+    args = ap.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    cfg = load_config(args.family, args.config, max_steps=args.max_steps, batch_size=args.batch_size)
+    path = train(cfg, Path(args.out))
+    print(f"saved pipeline to {path}")
+
+
+if __name__ == "__main__":
+    main()
