@@ -1,0 +1,1 @@
+"""Experiments: one module per paradigm, each runnable as `python -m experiments.NAME`."""

@@ -1,1 +1,125 @@
-"""Loading the shipped backbones (placeholder until Imaginer lands)."""
+"""Imaginers: words in, mental images out.
+
+`DiffusionImaginer` draws with a trained text-to-image pipeline (the agent's imagination);
+`OracleImaginer` draws with the family's renderer (an ideal imager, the control condition).
+Both reject what they cannot draw with an error that names the problem.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..imagery.mental_image import MentalImage
+from ..scenes import get_family
+from ..scenes.errors import ParseError
+
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+
+
+class WeightsError(RuntimeError):
+    """Missing, corrupt or truncated model weights."""
+
+
+class OracleImaginer:
+    """The renderer as an imager: a perfect picture of what the words say."""
+
+    def __init__(self, family: str, size: int = 32, extra_names=()):
+        self.family, self.size, self.extra_names = family, size, tuple(extra_names)
+        self.name = f"oracle-{family}"
+        self._fam = get_family(family)
+
+    def imagine(self, texts, *, seed: int = 0, steps=None, guidance=None) -> list[MentalImage]:
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        kw = {"extra_names": self.extra_names} if self.family == "islands" else {}
+        return [MentalImage(self._fam.render(self._fam.parse(t, **kw), self.size), t, seed + i, self.name)
+                for i, t in enumerate(texts)]
+
+
+class DiffusionImaginer:
+    """A trained ImageryDiffusionPipeline behind the Imaginer interface."""
+
+    def __init__(self, pipeline, family: str, sampler_steps: int = 20, guidance_scale: float = 2.0,
+                 name: str | None = None, batch_size: int = 32):
+        self.pipe, self.family = pipeline, family
+        self.steps, self.guidance, self.batch_size = sampler_steps, guidance_scale, batch_size
+        self.size = pipeline.unet.config.sample_size
+        self.name = name or f"diffusion-{family}"
+
+    def imagine(self, texts, *, seed: int = 0, steps: int | None = None, guidance: float | None = None,
+                progress: bool = False) -> list[MentalImage]:
+        """One image per text; text i is drawn from seed `seed + i`, so a batch is reproducible
+        and the same (text, seed) gives the same image in any batch."""
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        steps = steps or self.steps
+        guidance = self.guidance if guidance is None else guidance
+        self.pipe.set_progress_bar_config(disable=not progress)
+        out = []
+        for i in range(0, len(texts), self.batch_size):
+            chunk = texts[i:i + self.batch_size]
+            gens = [torch.Generator().manual_seed(seed + i + j) for j in range(len(chunk))]
+            images = self.pipe(chunk, steps, guidance, generator=gens).images
+            out += [MentalImage(im, t, seed + i + j, self.name) for j, (im, t) in enumerate(zip(images, chunk))]
+        return out
+
+
+def _check_weights(folder: Path) -> None:
+    """Open every safetensors file before diffusers does, so damage gets a plain message."""
+    from safetensors import safe_open
+    if not (folder / "model_index.json").exists():
+        raise WeightsError(f"no model at {folder}: model_index.json is missing")
+    files = list(folder.rglob("*.safetensors"))
+    if not files:
+        raise WeightsError(f"no safetensors weights under {folder}")
+    for f in files:
+        try:
+            with safe_open(str(f), framework="pt") as h:
+                for k in h.keys():
+                    h.get_slice(k)
+        except Exception as e:  # noqa: BLE001 - any failure here means the file is damaged
+            raise WeightsError(f"corrupt or truncated weights file {f}: {e}") from None
+    for j in folder.rglob("*.json"):
+        try:
+            json.loads(j.read_text())
+        except json.JSONDecodeError as e:
+            raise WeightsError(f"corrupt config file {j}: {e}") from None
+
+
+def load_pipeline(family: str, path: str | Path | None = None):
+    """(pipeline, settings) from a saved folder, by default the shipped weights of `family`."""
+    from .pipeline import ImageryDiffusionPipeline
+    get_family(family)
+    folder = Path(path) if path is not None else WEIGHTS_DIR / family
+    if not folder.exists():
+        raise WeightsError(f"no weights for {family!r} at {folder}; shipped: "
+                           f"{', '.join(sorted(p.name for p in WEIGHTS_DIR.iterdir() if p.is_dir())) or 'none'}")
+    _check_weights(folder)
+    try:
+        pipe = ImageryDiffusionPipeline.from_pretrained(folder, use_safetensors=True, dtype=torch.float32)
+    except Exception as e:  # noqa: BLE001
+        raise WeightsError(f"could not load the pipeline at {folder}: {e}") from None
+    pipe.set_progress_bar_config(disable=True)
+    settings = {"sampler_steps": 20, "guidance_scale": 2.0}
+    cfg_file = folder / "training_config.json"
+    if cfg_file.exists():
+        cfg = json.loads(cfg_file.read_text())
+        settings.update({k: cfg[k] for k in ("sampler_steps", "guidance_scale") if k in cfg})
+    return pipe, settings
+
+
+def load_imaginer(family: str, path: str | Path | None = None) -> DiffusionImaginer:
+    """The shipped text-to-image backbone of a family (or the pipeline saved at `path`)."""
+    pipe, settings = load_pipeline(family, path)
+    return DiffusionImaginer(pipe, family, settings["sampler_steps"], settings["guidance_scale"],
+                             name=f"diffusion-{family}" + ("" if path is None else f"@{Path(path).name}"))
+
+
+def make_imaginer(kind: str, family: str, **kw):
+    """'diffusion' (the shipped backbone) or 'oracle' (the renderer)."""
+    if kind == "oracle":
+        return OracleImaginer(family, **kw)
+    if kind == "diffusion":
+        return load_imaginer(family, kw.get("path"))
+    raise ParseError(f"unknown imaginer {kind!r}; use 'diffusion' or 'oracle'")

@@ -45,6 +45,18 @@ def encode_tokens(text_encoder, tokenizer, ids: torch.Tensor, mask: torch.Tensor
     return text_encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
 
 
+def denoise(unet, inp: torch.Tensor, t, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """One UNet evaluation. With only_cross_attention, diffusers' first attention reads the text
+    without the padding mask, so prompts are always padded to the same length (tokenize_prompts):
+    the image of a prompt then never depends on the other prompts in its batch."""
+    return unet(inp, t, encoder_hidden_states=hidden, encoder_attention_mask=mask).sample
+
+
+def tokenize_prompts(tokenizer, prompts: list[str]):
+    return tokenizer(prompts, padding="max_length", max_length=tokenizer.model_max_length, truncation=False,
+                     return_tensors="pt")
+
+
 class ImageryDiffusionPipeline(DiffusionPipeline):
     """prompts -> images. Every component is a diffusers or transformers object, so
     `save_pretrained` / `from_pretrained` round-trip the whole model (safetensors only)."""
@@ -54,7 +66,7 @@ class ImageryDiffusionPipeline(DiffusionPipeline):
         self.register_modules(unet=unet, scheduler=scheduler, text_encoder=text_encoder, tokenizer=tokenizer)
 
     def encode_prompts(self, prompts: list[str]):
-        batch = self.tokenizer(prompts, padding=True, return_tensors="pt")
+        batch = tokenize_prompts(self.tokenizer, prompts)
         device = self.unet.device
         ids, mask = batch["input_ids"].to(device), batch["attention_mask"].to(device)
         return encode_tokens(self.text_encoder, self.tokenizer, ids, mask), mask
@@ -82,7 +94,7 @@ class ImageryDiffusionPipeline(DiffusionPipeline):
         for t in self.progress_bar(self.scheduler.timesteps):
             inp = self.scheduler.scale_model_input(x, t)
             inp = self.denoise_input(torch.cat([inp, inp]) if guided else inp)
-            out = self.unet(inp, t, encoder_hidden_states=hidden, encoder_attention_mask=mask).sample
+            out = denoise(self.unet, inp, t, hidden, mask)
             if guided:
                 uncond, cond = out.chunk(2)
                 out = uncond + guidance_scale * (cond - uncond)

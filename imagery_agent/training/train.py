@@ -23,7 +23,7 @@ from accelerate import Accelerator
 from tqdm.auto import tqdm
 
 from ..backbones.models import build_pipeline, build_train_scheduler
-from ..backbones.pipeline import encode_tokens
+from ..backbones.pipeline import denoise, encode_tokens, tokenize_prompts
 from ..scenes import get_family
 from ..scenes.corpus import build_corpus, sample_split
 from .checkpoint import load_state, save_state
@@ -149,7 +149,7 @@ def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
         texts, scenes, x0 = make_batch(cfg, rng, cfg["batch_size"] * (2 if step < pre else 1), render=step >= pre)
         if step >= pre:  # condition dropout teaches the unconditional model for guidance
             texts = ["" if rng.random() < cfg["condition_dropout"] else t for t in texts]
-        batch = tokenizer(texts, padding=True, return_tensors="pt")
+        batch = tokenize_prompts(tokenizer, texts)
         hidden = encode_tokens(text, tokenizer, batch["input_ids"], batch["attention_mask"])
         loss_ground = torch.zeros(())
         if ground is not None:
@@ -165,7 +165,7 @@ def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
             noisy = noise_sched.add_noise(x0, noise, t)
             target = noise_sched.get_velocity(x0, noise, t) if cfg["prediction_type"] == "v_prediction" else x0
             inp = pipe.denoise_input(noisy)
-            pred = unet(inp, t, encoder_hidden_states=hidden, encoder_attention_mask=batch["attention_mask"]).sample
+            pred = denoise(unet, inp, t, hidden, batch["attention_mask"])
             weight = salient_weight(cfg, x0)
             loss_diff = ((pred - target) ** 2 * weight).mean() / weight.mean()
             loss = loss_diff + (cfg["grounding"]["weight"] * loss_ground if ground is not None else 0)

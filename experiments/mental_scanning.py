@@ -1,0 +1,246 @@
+"""Mental scanning (Kosslyn, Ball & Reiser 1978): `python -m experiments.mental_scanning`.
+
+The agent learns an island map from a verbal description, imagines it with the shipped
+text-to-image backbone, focuses on one landmark and scans to another. Its response time is its
+clock when the attention window recognises the target. Conditions:
+
+  imagery            scan the imagined map (the shipped diffusion backbone)
+  imagery-no-scan    the original study's control: is the named landmark on the map? (no scanning)
+  propositional      the same task on a scene graph, with no image (Pylyshyn's alternative)
+  oracle-imagery     scan a perfect picture (the renderer) instead of an imagined one
+
+Writes trials.csv, summary.json and scanning.png into --out, and prints a short table.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from imagery_agent.agent import ImageryAgent, PropositionalAgent
+from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError, load_imaginer
+from imagery_agent.io import save_figure, write_csv, write_json
+from imagery_agent.metrics.regression import bootstrap_r, fit_line
+from imagery_agent.scenes import ParseError, SceneError, islands
+
+HUMAN = {"r": 0.97, "source": "Kosslyn, Ball & Reiser (1978), Experiment 2: 7 landmarks, 21 distances, "
+                              "group-mean r = .97; no distance effect without the instruction to scan"}
+AGENTS = {
+    "imagery": ("imagery", "imagery-no-scan"),
+    "propositional": ("propositional",),
+    "oracle-imagery": ("oracle-imagery",),
+    "all": ("imagery", "imagery-no-scan", "propositional", "oracle-imagery"),
+}
+
+
+@dataclass
+class ScanningConfig:
+    agent: str = "imagery"                 # imagery | propositional | oracle-imagery | all
+    map: str | None = None                 # a JSON map {"landmarks": {"name": [column, row]}}; default Kosslyn's
+    trials: int = 168                      # per condition: the 42 ordered pairs on 4 imagined maps
+    seed: int = 0
+    out: str = "results/mental_scanning"
+    timing_noise: float = 0.15             # coefficient of variation of each step's duration
+    oracle_size: int = 32                  # picture size of the oracle imager (the backbone's is its own)
+    weights: str | None = None             # a pipeline folder instead of the shipped islands weights
+    progress: bool = True
+
+
+@dataclass
+class Results:
+    trials: pd.DataFrame
+    summary: dict
+    files: dict = field(default_factory=dict)
+
+
+def _trial_plan(scene: islands.IslandMap, n: int, seed: int) -> list[tuple[int, str, str]]:
+    """(map index, start, target): every ordered pair once per map, in a shuffled order."""
+    pairs = list(itertools.permutations(scene.names, 2))
+    rng = np.random.default_rng(seed)
+    plan = []
+    rep = 0
+    while len(plan) < n:
+        plan += [(rep, *pairs[i]) for i in rng.permutation(len(pairs))]
+        rep += 1
+    return plan[:n]
+
+
+def _agent_for(condition: str, cfg: ScanningConfig, extra_names):
+    if condition == "propositional":
+        return PropositionalAgent(timing_noise=cfg.timing_noise, seed=cfg.seed)
+    if condition.startswith("oracle"):
+        return ImageryAgent(OracleImaginer("islands", cfg.oracle_size, extra_names), timing_noise=cfg.timing_noise,
+                            seed=cfg.seed)
+    try:
+        imaginer = load_imaginer("islands", cfg.weights)
+    except WeightsError as e:
+        raise SystemExit(f"error: {e}\nThe oracle and propositional conditions run without weights: "
+                         "--agent oracle-imagery or --agent propositional") from None
+    return ImageryAgent(imaginer, timing_noise=cfg.timing_noise, seed=cfg.seed)
+
+
+def run(config: ScanningConfig | None = None, **overrides) -> Results:
+    """Run the experiment; usable from Python and Jupyter. Returns the trials and their summary."""
+    cfg = config or ScanningConfig()
+    for k, v in overrides.items():
+        setattr(cfg, k, v)
+    if cfg.agent not in AGENTS:
+        raise SceneError(f"unknown agent {cfg.agent!r}; choose from {', '.join(AGENTS)}")
+    if cfg.trials < 1:
+        raise SceneError(f"--trials must be at least 1, got {cfg.trials}")
+    scene = islands.load_map(cfg.map) if cfg.map else islands.kosslyn_map()
+    if len(scene.landmarks) < 2:
+        raise SceneError("a scanning map needs at least two landmarks")
+    extra = [n for n in scene.names if n not in islands.LANDMARKS]
+    plan = _trial_plan(scene, cfg.trials, cfg.seed)
+    n_maps = max(m for m, _, _ in plan) + 1
+    texts = [islands.describe(scene, np.random.default_rng([cfg.seed, m])) for m in range(n_maps)]
+    rows = []
+    for condition in AGENTS[cfg.agent]:
+        agent = _agent_for(condition, cfg, extra)
+        current, map_errors = None, {}
+        for m, start, target in tqdm(plan, desc=condition, disable=not cfg.progress, leave=False):
+            if m != current:  # learn (and imagine) each map once; its trials then use that image
+                try:
+                    agent.learn(texts[m], seed=cfg.seed * 1000 + m, extra_names=extra)
+                except ParseError as e:
+                    raise SystemExit(f"error: the {condition} agent cannot read this map: {e}\n"
+                                     "A backbone draws only the landmark names it was trained on; "
+                                     "--agent oracle-imagery and --agent propositional take any name.") from None
+                current = m
+                map_errors = _map_errors(agent, scene)
+            t0 = time.perf_counter()
+            res = agent.find(target) if condition.endswith("no-scan") else agent.scan(start, target)
+            wall_ms = (time.perf_counter() - t0) * 1000
+            imagined = agent.imagined_distance(start, target) if isinstance(agent, ImageryAgent) else math.nan
+            rows.append({
+                "condition": condition, "map": m, "start": start, "target": target,
+                "true_distance": scene.distance(start, target), "imagined_distance": imagined,
+                "response": "found" if res.found else "not found", "correct": bool(res.found),
+                "shifts": res.shifts, "inspections": res.inspections, "steps": len(res.trace),
+                "time_ms": res.time_ms, "wall_ms": wall_ms,
+                "map_error_cells": _mean_finite([map_errors.get(start), map_errors.get(target)]),
+                "model": getattr(getattr(agent, "image", None), "model", "graph"),
+            })
+    trials = pd.DataFrame(rows)
+    summary = summarise(trials, cfg, scene)
+    out = Path(cfg.out)
+    files = {"trials": str(write_csv(out / "trials.csv", trials)),
+             "summary": str(write_json(out / "summary.json", summary)),
+             "plot": str(plot(trials, summary, out / "scanning.png"))}
+    return Results(trials, summary, files)
+
+
+def _mean_finite(values) -> float:
+    vals = [v for v in values if v is not None and math.isfinite(v)]
+    return float(np.mean(vals)) if vals else math.nan
+
+
+def _map_errors(agent, scene) -> dict:
+    """How far each landmark of the agent's image lies from where the words put it, in grid
+    cells. Analysis only: the experiment compares the image with the truth; the agent never does."""
+    if not isinstance(agent, ImageryAgent):
+        return {}
+    out = {}
+    for lm in scene.landmarks:
+        p = agent.locate(lm.name)
+        out[lm.name] = math.nan if p is None else math.hypot(p[0] - lm.centre[0], p[1] - lm.centre[1]) * islands.GRID
+    return out
+
+
+def summarise(trials: pd.DataFrame, cfg: ScanningConfig, scene) -> dict:
+    conditions = {}
+    for cond, df in trials.groupby("condition", sort=False):
+        ok = df[df.correct]
+        key = ok.true_distance.round(6)
+        by_distance = ok.groupby(key).time_ms.mean()
+        line = fit_line(by_distance.index.values, by_distance.values)
+        groups = {d: g.time_ms.values for d, g in ok.groupby(key)}
+        entry = {"r": line["r"], "r_ci": bootstrap_r(groups, seed=cfg.seed), "slope": line["slope"],
+                 "intercept": line["intercept"], "n_trials": int(len(df)), "n_correct": int(len(ok)),
+                 "accuracy": float(df.correct.mean()), "n_distances": line["n_points"],
+                 "mean_time_ms": float(ok.time_ms.mean()) if len(ok) else math.nan,
+                 "slope_units": "ms per grid cell (1/16 of the map width)"}
+        if df.imagined_distance.notna().any() and not cond.endswith("no-scan"):
+            entry["r_imagined"] = fit_line(ok.imagined_distance, ok.time_ms)["r"]
+            entry["r_true_trialwise"] = fit_line(ok.true_distance, ok.time_ms)["r"]
+        if "map_error_cells" in df and df.map_error_cells.notna().any():
+            entry["landmark_displacement_cells"] = {"median": float(np.nanmedian(df.map_error_cells)),
+                                                    "max": float(np.nanmax(df.map_error_cells))}
+        conditions[cond] = entry
+    return {"experiment": "mental_scanning", "map": scene.to_json(), "config": asdict(cfg),
+            "human_reference": HUMAN, "conditions": conditions}
+
+
+def plot(trials: pd.DataFrame, summary: dict, path: Path) -> Path:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    conds = list(summary["conditions"])
+    fig, axes = plt.subplots(1, len(conds), figsize=(4.2 * len(conds), 3.8), squeeze=False)
+    for ax, cond in zip(axes[0], conds):
+        df = trials[(trials.condition == cond) & trials.correct]
+        means = df.groupby(df.true_distance.round(6)).time_ms.agg(["mean", "sem"])
+        ax.errorbar(means.index, means["mean"], yerr=means["sem"].fillna(0), fmt="o", ms=4, capsize=2)
+        s = summary["conditions"][cond]
+        if math.isfinite(s["slope"]):
+            xs = np.linspace(means.index.min(), means.index.max(), 10)
+            ax.plot(xs, s["intercept"] + s["slope"] * xs, "-", lw=1.5)
+        r = "n/a" if not math.isfinite(s["r"]) else f"{s['r']:.2f}"
+        ax.set_title(f"{cond}\nr = {r} (human r = .97)", fontsize=10)
+        ax.set_xlabel("true distance (grid cells)")
+        ax.set_ylabel("response time (modelled ms)")
+    fig.suptitle("Mental scanning: time vs distance (Kosslyn, Ball & Reiser 1978)", fontsize=11)
+    fig.tight_layout()
+    save_figure(path, fig, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def print_table(summary: dict, file=sys.stdout) -> None:
+    print(f"{'condition':18s} {'r':>6s} {'95% CI':>15s} {'slope ms/cell':>14s} {'intercept ms':>13s} "
+          f"{'trials':>7s} {'correct':>8s}", file=file)
+    for cond, s in summary["conditions"].items():
+        ci = "n/a" if not all(map(math.isfinite, s["r_ci"])) else f"[{s['r_ci'][0]:.2f}, {s['r_ci'][1]:.2f}]"
+        r = "n/a" if not math.isfinite(s["r"]) else f"{s['r']:.3f}"
+        print(f"{cond:18s} {r:>6s} {ci:>15s} {s['slope']:14.1f} {s['intercept']:13.1f} {s['n_trials']:7d} "
+              f"{s['accuracy']:8.0%}", file=file)
+    print(f"human reference: r = {HUMAN['r']} ({HUMAN['source'].split(':')[0]})", file=file)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m experiments.mental_scanning",
+                                 description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 2)[2])
+    ap.add_argument("--agent", default="imagery", choices=list(AGENTS))
+    ap.add_argument("--map", help="JSON map file: {\"landmarks\": {\"name\": [column, row], ...}} (columns and rows 1..14)")
+    ap.add_argument("--trials", type=int, default=168, help="trials per condition (42 ordered pairs per imagined map)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default="results/mental_scanning")
+    ap.add_argument("--weights", help="a trained islands pipeline folder (default: the shipped weights)")
+    ap.add_argument("--timing-noise", type=float, default=0.15, dest="timing_noise")
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args(argv)
+    cfg = ScanningConfig(agent=args.agent, map=args.map, trials=args.trials, seed=args.seed, out=args.out,
+                         weights=args.weights, timing_noise=args.timing_noise, progress=not args.quiet)
+    try:
+        res = run(cfg)
+    except SceneError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print_table(res.summary)
+    for k, v in res.files.items():
+        print(f"wrote {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

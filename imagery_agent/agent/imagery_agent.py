@@ -1,0 +1,144 @@
+"""The imagery agent: it draws its map from words, then scans it with an attention window.
+
+Nothing here reads the true map. The agent knows the landmark *names* it was told and what each
+kind of landmark looks like (its colour); where things are, it learns only by looking at the
+image its imaginer drew. Every look and every move ticks the clock.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..imagery import operations as ops
+from ..imagery.clock import Clock
+from ..imagery.mental_image import MentalImage
+from ..perception.landmarks import find_landmark, match_map
+from ..scenes import islands
+from ..scenes.errors import SceneError
+
+RECOGNITION_THRESHOLD = 0.5
+"""Window evidence at which the agent says it has arrived at the target."""
+WINDOW_RADIUS = 0.04
+"""Radius of the attention window, as a fraction of the image width."""
+MAX_SCAN_STEPS = 128
+"""A scan longer than twice the image width has lost its way and gives up."""
+PRESENCE_TILES = 4
+"""The no-scan search looks at the image in 4 x 4 tiles, in reading order."""
+
+
+class LandmarkError(SceneError):
+    """A landmark the agent was not told about, or one it cannot find in its image."""
+
+
+@dataclass
+class ScanResult:
+    start: str
+    target: str
+    found: bool                 # the window recognised the target
+    shifts: int                 # window steps taken
+    inspections: int            # recognition steps taken
+    time_ms: float              # the clock when the agent responded
+    path: list = field(default_factory=list)   # window centres visited (x, y)
+    trace: list = field(default_factory=list)  # every clock step
+
+
+class ImageryAgent:
+    """Builds a mental map through an imaginer and answers by processing that image."""
+
+    def __init__(self, imaginer, *, timing_noise: float = 0.0, costs: dict | None = None, seed: int = 0):
+        self.imaginer = imaginer
+        self.timing_noise, self.costs, self.seed = timing_noise, costs, seed
+        self.image: MentalImage | None = None
+        self.names: tuple[str, ...] = ()
+        self._trials = 0
+
+    def new_clock(self) -> Clock:
+        self._trials += 1
+        clock = Clock(noise=self.timing_noise, seed=(self.seed, self._trials) if self.timing_noise else None)
+        if self.costs:
+            clock.costs.update(self.costs)
+        return clock
+
+    # --- learning the map ------------------------------------------------------------------
+    def learn(self, description: str, *, seed: int = 0, extra_names=()) -> MentalImage:
+        """Read the description (its landmark names) and imagine the map it describes."""
+        scene = islands.parse(description, extra_names=extra_names)  # checks the words; names only are kept
+        self.names = scene.names
+        self.image = self.imaginer.imagine(description, seed=seed)[0]
+        return self.image
+
+    def use_image(self, image: MentalImage, names) -> None:
+        """Hold a given image (e.g. an edited one) as the current mental map."""
+        self.image, self.names = image, tuple(names)
+
+    def _check(self, name: str) -> None:
+        if self.image is None:
+            raise LandmarkError("the agent has no mental map yet: call learn(description) first")
+        if name not in self.names:
+            raise LandmarkError(f"unknown landmark {name!r}: the map has {', '.join(self.names)}")
+
+    def locate(self, name: str) -> tuple[float, float] | None:
+        """Where the image shows `name` (a look at the picture; None if it is not drawn)."""
+        self._check(name)
+        s = find_landmark(self.image.pixels, name)
+        return None if s is None else (s.x, s.y)
+
+    # --- scanning --------------------------------------------------------------------------
+    def scan(self, start: str, target: str) -> ScanResult:
+        """Focus on `start`, then move the window in fixed steps toward where a glance puts
+        `target`, inspecting after each step, until the window recognises the target."""
+        self._check(start)
+        self._check(target)
+        if start == target:
+            raise LandmarkError(f"cannot scan from the {start} to itself")
+        clock = self.new_clock()
+        origin = self.locate(start)
+        if origin is None:
+            return ScanResult(start, target, False, 0, 0, math.nan)
+        clock.tick("encode", word=target)
+        clock.tick("glance", looking_for=target)
+        goal = self.locate(target)
+        window = ops.Window(origin[0], origin[1], WINDOW_RADIUS)
+        path = [(window.x, window.y)]
+        recognise = lambda px: match_map(px, target)  # noqa: E731
+        found = False
+        if goal is not None:
+            dx, dy = goal[0] - origin[0], goal[1] - origin[1]
+            for _ in range(MAX_SCAN_STEPS):
+                if ops.inspect(self.image, window, recognise, clock) >= RECOGNITION_THRESHOLD:
+                    found = True
+                    break
+                window = ops.shift(window, dx, dy, clock)
+                path.append((window.x, window.y))
+        clock.tick("respond", found=found)
+        return ScanResult(start, target, found, clock.count("shift"), clock.count("inspect"), clock.ms, path,
+                          list(clock.trace))
+
+    def find(self, target: str) -> ScanResult:
+        """The no-scan control: is `target` on the map? Search the image tile by tile in reading
+        order until the target is recognised; the focus point plays no part."""
+        self._check(target)
+        clock = self.new_clock()
+        clock.tick("encode", word=target)
+        recognise = lambda px: match_map(px, target)  # noqa: E731
+        found = False
+        half = 0.5 / PRESENCE_TILES
+        for row in range(PRESENCE_TILES):
+            for col in range(PRESENCE_TILES):
+                tile = ops.Window((col + 0.5) / PRESENCE_TILES, (row + 0.5) / PRESENCE_TILES, half * math.sqrt(2))
+                if ops.inspect(self.image, tile, recognise, clock) >= RECOGNITION_THRESHOLD:
+                    found = True
+                    break
+            if found:
+                break
+        clock.tick("respond", found=found)
+        return ScanResult("", target, found, 0, clock.count("inspect"), clock.ms, [], list(clock.trace))
+
+    def imagined_distance(self, a: str, b: str) -> float:
+        """Distance between two landmarks as drawn in the image, in grid cells (for analysis)."""
+        pa, pb = self.locate(a), self.locate(b)
+        if pa is None or pb is None:
+            return math.nan
+        return math.hypot(pa[0] - pb[0], pa[1] - pb[1]) * islands.GRID
