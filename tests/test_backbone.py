@@ -116,3 +116,17 @@ def test_corrupt_or_missing_weights_get_a_clear_error(saved, tmp_path):
     (broken / "model_index.json").unlink()
     with pytest.raises(WeightsError, match="model_index.json"):
         load_pipeline("islands", broken)
+
+
+def test_tokenizer_reads_every_word_of_every_family():
+    """The model's tokenizer must split text exactly as the parsers do: no word becomes [UNK]."""
+    from imagery_agent.backbones.tokenizer import build_tokenizer
+    from imagery_agent.scenes import FAMILIES
+    from imagery_agent.scenes.text import tokenize
+    for name, fam in FAMILIES.items():
+        tok = build_tokenizer(fam.vocabulary())
+        rng = np.random.default_rng(0)
+        for _ in range(50):
+            text = fam.describe(fam.sample(rng), rng)
+            pieces = tok.convert_ids_to_tokens(tok(text)["input_ids"])[1:-1]
+            assert pieces == tokenize(text), (name, text)

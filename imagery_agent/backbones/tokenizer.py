@@ -5,7 +5,7 @@ silently draw '[UNK]'.
 """
 from __future__ import annotations
 
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
 from tokenizers.processors import TemplateProcessing
 from transformers import PreTrainedTokenizerFast
 
@@ -24,7 +24,7 @@ def build_tokenizer(words: set[str], max_length: int = 160) -> PreTrainedTokeniz
     tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
     tok.normalizer = normalizers.Lowercase()
     tok.pre_tokenizer = pre_tokenizers.Sequence(
-        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Split(r"[.,;]", behavior="isolated")])
+        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Split(Regex(r"[.,;]"), behavior="isolated")])
     tok.post_processor = TemplateProcessing(single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
     return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]",
                                    cls_token="[CLS]", sep_token="[SEP]", model_max_length=max_length)

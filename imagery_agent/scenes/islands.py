@@ -184,6 +184,17 @@ def describe(scene: IslandMap, rng: np.random.Generator | None = None) -> str:
     return text
 
 
+def number_axis(toks: list[str], i: int) -> str | None:
+    """Whether the number at toks[i] is a column ('x') or a row ('y'), from the words around it."""
+    before = toks[i - 1] if i > 0 else ""
+    after = toks[i + 1: i + 5]
+    if before == "column" or after[:1] == ["columns"] or after == ["steps", "from", "the", "left"]:
+        return "x"
+    if before == "row" or after[:1] == ["rows"] or after == ["steps", "from", "the", "top"]:
+        return "y"
+    return None
+
+
 def vocabulary(extra_names=()) -> set[str]:
     return FILLER | set(LANDMARKS) | set(extra_names) | set(NUMBER_WORDS)
 
@@ -211,13 +222,8 @@ def parse(text: str, extra_names=()) -> IslandMap:
             if not (t.isdigit() or t in NUMBER_WORDS):
                 continue
             v = read_number(t, phrase)
-            before = toks[i - 1] if i > 0 else ""
-            after = toks[i + 1: i + 5]
-            if before == "column" or after[:1] == ["columns"] or after == ["steps", "from", "the", "left"]:
-                axis = "x"
-            elif before == "row" or after[:1] == ["rows"] or after == ["steps", "from", "the", "top"]:
-                axis = "y"
-            else:
+            axis = number_axis(toks, i)
+            if axis is None:
                 raise ParseError(f"islands: the number {t!r} in {phrase!r} is neither a column nor a row")
             if (x if axis == "x" else y) is not None:
                 raise ParseError(f"islands: {phrase!r} gives two {'columns' if axis == 'x' else 'rows'}")

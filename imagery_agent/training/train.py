@@ -149,7 +149,9 @@ def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
         texts, scenes, x0 = make_batch(cfg, rng, cfg["batch_size"] * (2 if step < pre else 1), render=step >= pre)
         if step >= pre:  # condition dropout teaches the unconditional model for guidance
             texts = ["" if rng.random() < cfg["condition_dropout"] else t for t in texts]
-        batch = tokenize_prompts(tokenizer, texts)
+        # alone, the text encoder masks padding exactly, so it trains on short batches; the UNet
+        # always sees prompts padded to the full length (see pipeline.denoise)
+        batch = tokenizer(texts, padding=True, return_tensors="pt") if step < pre else tokenize_prompts(tokenizer, texts)
         hidden = encode_tokens(text, tokenizer, batch["input_ids"], batch["attention_mask"])
         loss_ground = torch.zeros(())
         if ground is not None:
