@@ -2,23 +2,24 @@
 from __future__ import annotations
 
 from diffusers import DDPMScheduler, DPMSolverMultistepScheduler, UNet2DConditionModel
-from transformers import BertConfig, BertModel
+from transformers import RoFormerConfig, RoFormerModel
 
 from ..scenes import get_family
 from .pipeline import N_COORD_CHANNELS, ImageryDiffusionPipeline
 from .tokenizer import build_tokenizer
 
 
-def build_text_encoder(cfg: dict, vocab_size: int) -> BertModel:
-    """A small bidirectional transformer: every token may read the whole sentence, so a landmark's
-    name can gather its column and row whichever comes first."""
+def build_text_encoder(cfg: dict, vocab_size: int) -> RoFormerModel:
+    """A small bidirectional transformer with rotary (relative) positions: a landmark's name can
+    read its own sentence's column and row whichever comes first, and a number can see the word
+    next to it ('column 8', '8 columns')."""
     t = cfg["text_encoder"]
-    config = BertConfig(vocab_size=vocab_size, hidden_size=t["hidden"], num_hidden_layers=t["layers"],
-                        num_attention_heads=t["heads"], intermediate_size=2 * t["hidden"],
-                        max_position_embeddings=t["max_length"], type_vocab_size=t.get("max_sentences", 16),
-                        hidden_dropout_prob=0.0,
-                        attention_probs_dropout_prob=0.0)
-    return BertModel(config, add_pooling_layer=False)
+    config = RoFormerConfig(vocab_size=vocab_size, embedding_size=t["hidden"], hidden_size=t["hidden"],
+                            num_hidden_layers=t["layers"], num_attention_heads=t["heads"],
+                            intermediate_size=2 * t["hidden"], max_position_embeddings=t["max_length"],
+                            type_vocab_size=t.get("max_sentences", 16), hidden_dropout_prob=0.0,
+                            attention_probs_dropout_prob=0.0)
+    return RoFormerModel(config)
 
 
 def build_unet(cfg: dict) -> UNet2DConditionModel:
