@@ -178,8 +178,12 @@ def describe(scene: IslandMap, rng: np.random.Generator | None = None) -> str:
         lm = scene.landmarks[i]
         t = _TEMPLATES[rng.integers(len(_TEMPLATES))]
         a = article(lm.name)
-        parts.append(t.format(n=lm.name, x=_num(lm.x, rng), y=_num(lm.y, rng), a=a, A=a.capitalize(),
-                              v=_VERBS[rng.integers(len(_VERBS))]))
+        text = t.format(n=lm.name, x=_num(lm.x, rng), y=_num(lm.y, rng), a=a, A=a.capitalize(),
+                        v=_VERBS[rng.integers(len(_VERBS))])
+        for one in ("1", "one"):  # "1 column across", "one row down"
+            for unit in ("columns", "rows"):
+                text = text.replace(f" {one} {unit} ", f" {one} {unit[:-1]} ")
+        parts.append(text)
     text = ". ".join(p[0].upper() + p[1:] for p in parts) + "."
     return text
 
@@ -188,9 +192,10 @@ def number_axis(toks: list[str], i: int) -> str | None:
     """Whether the number at toks[i] is a column ('x') or a row ('y'), from the words around it."""
     before = toks[i - 1] if i > 0 else ""
     after = toks[i + 1: i + 5]
-    if before == "column" or after[:1] == ["columns"] or after == ["steps", "from", "the", "left"]:
+    unit = after[:1] == ["steps"]
+    if before == "column" or after[:1] in (["columns"], ["column"]) or (unit and after[1:] == ["from", "the", "left"]):
         return "x"
-    if before == "row" or after[:1] == ["rows"] or after == ["steps", "from", "the", "top"]:
+    if before == "row" or after[:1] in (["rows"], ["row"]) or (unit and after[1:] == ["from", "the", "top"]):
         return "y"
     return None
 
