@@ -178,3 +178,21 @@ def test_results_are_written_atomically(tmp_path, monkeypatch):
         io.write_json(target, {"ok": 2})
     assert json.loads(target.read_text()) == {"ok": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
+
+
+def test_agent_reimagines_when_its_image_lacks_a_landmark(kosslyn):
+    """Dual-coding check: a landmark named in the words but absent from the image triggers a new image."""
+    m, text = kosslyn
+    without_well = islands.IslandMap(tuple(lm for lm in m.landmarks if lm.name != "well"))
+
+    class FlakyImaginer:
+        calls = 0
+
+        def imagine(self, texts, *, seed=0):
+            self.calls += 1
+            scene = without_well if self.calls == 1 else m
+            return [MentalImage(islands.render(scene, 32), text, seed, "flaky")]
+
+    agent = ImageryAgent(FlakyImaginer())
+    agent.learn(text)
+    assert agent.attempts == 2 and agent.locate("well") is not None

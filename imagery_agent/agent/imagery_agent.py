@@ -62,11 +62,19 @@ class ImageryAgent:
         return clock
 
     # --- learning the map ------------------------------------------------------------------
-    def learn(self, description: str, *, seed: int = 0, extra_names=()) -> MentalImage:
-        """Read the description (its landmark names) and imagine the map it describes."""
+    def learn(self, description: str, *, seed: int = 0, extra_names=(), max_attempts: int = 3) -> MentalImage:
+        """Read the description (its landmark names) and imagine the map it describes.
+
+        A light dual-coding check: the agent looks for every landmark it was told about in its
+        image and, where one is missing, imagines again from a new seed (up to `max_attempts`
+        images). `self.attempts` says how many it took; the last image is kept either way."""
         scene = islands.parse(description, extra_names=extra_names)  # checks the words; names only are kept
         self.names = scene.names
-        self.image = self.imaginer.imagine(description, seed=seed)[0]
+        for attempt in range(max_attempts):
+            self.image = self.imaginer.imagine(description, seed=seed + 7919 * attempt)[0]
+            self.attempts = attempt + 1
+            if all(find_landmark(self.image.pixels, n) is not None for n in self.names):
+                break
         return self.image
 
     def use_image(self, image: MentalImage, names) -> None:

@@ -1,0 +1,49 @@
+"""Ship a training run's EMA weights: `python -m imagery_agent.training.export --run DIR --out imagery_agent/weights/F`.
+
+Reads the run's latest checkpoint (so a run stopped early can still be shipped) and saves the
+pipeline in half precision (safetensors + JSON): half the size, and the loader upcasts to float32.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+
+from ..backbones.models import build_pipeline
+
+
+def export_run(run: Path, out: Path, dtype: str = "float16") -> Path:
+    run, out = Path(run), Path(out)
+    cfg = json.loads((run / "config.json").read_text())
+    pipe = build_pipeline(cfg)
+    ckpt = run / "checkpoint"
+    step = json.loads((ckpt / "state.json").read_text())["step"]
+    tensors = {name: load_file(ckpt / f"{name}.safetensors") for name in ("ema_unet", "ema_text_encoder")}
+    pipe.unet.load_state_dict(tensors["ema_unet"])
+    pipe.text_encoder.load_state_dict(tensors["ema_text_encoder"])
+    pipe.to(getattr(torch, dtype))
+    tmp = Path(str(out) + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    pipe.save_pretrained(tmp, safe_serialization=True)
+    (tmp / "training_config.json").write_text(json.dumps({**cfg, "trained_steps": step}, indent=1))
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(tmp, out)
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--dtype", default="float16", choices=["float16", "float32"])
+    args = ap.parse_args(argv)
+    print(export_run(Path(args.run), Path(args.out), args.dtype))
+
+
+if __name__ == "__main__":
+    main()
