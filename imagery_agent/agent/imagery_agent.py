@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..imagery import operations as ops
-from ..imagery.clock import Clock
+from ..imagery.clock import TrialClocks
 from ..imagery.mental_image import MentalImage
 from ..perception.landmarks import find_landmark, match_map
 from ..scenes import islands
@@ -49,17 +49,10 @@ class ImageryAgent:
 
     def __init__(self, imaginer, *, timing_noise: float = 0.0, costs: dict | None = None, seed: int = 0):
         self.imaginer = imaginer
-        self.timing_noise, self.costs, self.seed = timing_noise, costs, seed
+        self.clocks = TrialClocks(timing_noise, costs, seed)
         self.image: MentalImage | None = None
         self.names: tuple[str, ...] = ()
-        self._trials = 0
 
-    def new_clock(self) -> Clock:
-        self._trials += 1
-        clock = Clock(noise=self.timing_noise, seed=(self.seed, self._trials) if self.timing_noise else None)
-        if self.costs:
-            clock.costs.update(self.costs)
-        return clock
 
     # --- learning the map ------------------------------------------------------------------
     def learn(self, description: str, *, seed: int = 0, extra_names=(), max_attempts: int = 3) -> MentalImage:
@@ -101,7 +94,7 @@ class ImageryAgent:
         self._check(target)
         if start == target:
             raise LandmarkError(f"cannot scan from the {start} to itself")
-        clock = self.new_clock()
+        clock = self.clocks.new()
         origin = self.locate(start)
         if origin is None:
             return ScanResult(start, target, False, 0, 0, math.nan)
@@ -128,7 +121,7 @@ class ImageryAgent:
         """The no-scan control: is `target` on the map? Search the image tile by tile in reading
         order until the target is recognised; the focus point plays no part."""
         self._check(target)
-        clock = self.new_clock()
+        clock = self.clocks.new()
         clock.tick("encode", word=target)
         recognise = lambda px: match_map(px, target)  # noqa: E731
         found = False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ..imagery.clock import Clock
+from ..imagery.clock import TrialClocks
 from ..scenes import islands
 from ..scenes.text import sentences
 from .imagery_agent import LandmarkError, ScanResult
@@ -16,10 +16,9 @@ from .imagery_agent import LandmarkError, ScanResult
 
 class PropositionalAgent:
     def __init__(self, *, timing_noise: float = 0.0, costs: dict | None = None, seed: int = 0):
-        self.timing_noise, self.costs, self.seed = timing_noise, costs, seed
+        self.clocks = TrialClocks(timing_noise, costs, seed)
         self.graph: nx.DiGraph | None = None
         self.mention_order: list[str] = []
-        self._trials = 0
 
     def learn(self, description: str, *, seed: int = 0, extra_names=()) -> nx.DiGraph:
         scene = islands.parse(description, extra_names=extra_names)
@@ -32,12 +31,6 @@ class PropositionalAgent:
         self.graph = islands.to_graph(scene)
         return self.graph
 
-    def _clock(self) -> Clock:
-        self._trials += 1
-        clock = Clock(noise=self.timing_noise, seed=(self.seed, self._trials) if self.timing_noise else None)
-        if self.costs:
-            clock.costs.update(self.costs)
-        return clock
 
     def _check(self, name: str) -> None:
         if self.graph is None:
@@ -50,7 +43,7 @@ class PropositionalAgent:
         self._check(target)
         if start == target:
             raise LandmarkError(f"cannot scan from the {start} to itself")
-        clock = self._clock()
+        clock = self.clocks.new()
         clock.tick("encode", word=target)
         clock.tick("retrieve", node=start)
         found = False
@@ -66,7 +59,7 @@ class PropositionalAgent:
 
     def find(self, target: str) -> ScanResult:
         self._check(target)
-        clock = self._clock()
+        clock = self.clocks.new()
         clock.tick("encode", word=target)
         for name in self.mention_order:
             clock.tick("retrieve", node=name)

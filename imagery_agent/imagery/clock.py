@@ -69,3 +69,17 @@ class Clock:
 
     def reset(self) -> None:
         self.trace.clear()
+
+
+class TrialClocks:
+    """Hands out one fresh clock per trial; with timing noise, trial k's durations come from
+    the seed (seed, k), so a whole session is reproducible."""
+
+    def __init__(self, noise: float = 0.0, costs: dict | None = None, seed: int = 0):
+        self.noise, self.costs, self.seed, self.trials = noise, dict(costs or {}), seed, 0
+
+    def new(self) -> Clock:
+        self.trials += 1
+        clock = Clock(noise=self.noise, seed=[self.seed, self.trials] if self.noise else None)
+        clock.costs.update(self.costs)
+        return clock
