@@ -17,20 +17,20 @@ from safetensors.torch import load_file
 from ..backbones.models import build_pipeline
 
 
-def export_run(run: Path, out: Path, dtype: str = "float16") -> Path:
+def export_run(run: Path, out: Path, dtype: str = "float16", weights: str = "ema") -> Path:
     run, out = Path(run), Path(out)
     cfg = json.loads((run / "config.json").read_text())
     pipe = build_pipeline(cfg)
     ckpt = run / "checkpoint"
     step = json.loads((ckpt / "state.json").read_text())["step"]
-    tensors = {name: load_file(ckpt / f"{name}.safetensors") for name in ("ema_unet", "ema_text_encoder")}
-    pipe.unet.load_state_dict(tensors["ema_unet"])
-    pipe.text_encoder.load_state_dict(tensors["ema_text_encoder"])
+    prefix = "ema_" if weights == "ema" else ""
+    pipe.unet.load_state_dict(load_file(ckpt / f"{prefix}unet.safetensors"))
+    pipe.text_encoder.load_state_dict(load_file(ckpt / f"{prefix}text_encoder.safetensors"))
     pipe.to(getattr(torch, dtype))
     tmp = Path(str(out) + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     pipe.save_pretrained(tmp, safe_serialization=True)
-    (tmp / "training_config.json").write_text(json.dumps({**cfg, "trained_steps": step}, indent=1))
+    (tmp / "training_config.json").write_text(json.dumps({**cfg, "trained_steps": step, "weights": weights}, indent=1))
     shutil.rmtree(out, ignore_errors=True)
     os.replace(tmp, out)
     return out
@@ -41,8 +41,10 @@ def main(argv=None):
     ap.add_argument("--run", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--dtype", default="float16", choices=["float16", "float32"])
+    ap.add_argument("--weights", default="ema", choices=["ema", "live"],
+                    help="the exponential moving average (default) or the last optimiser step")
     args = ap.parse_args(argv)
-    print(export_run(Path(args.run), Path(args.out), args.dtype))
+    print(export_run(Path(args.run), Path(args.out), args.dtype, args.weights))
 
 
 if __name__ == "__main__":

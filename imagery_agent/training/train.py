@@ -23,7 +23,7 @@ from accelerate import Accelerator
 from tqdm.auto import tqdm
 
 from ..backbones.models import build_pipeline, build_train_scheduler
-from ..backbones.pipeline import denoise, encode_tokens, tokenize_prompts
+from ..backbones.pipeline import denoise, encode_tokens, sentence_ids, tokenize_prompts
 from ..scenes import get_family
 from ..scenes.corpus import build_corpus, sample_split
 from .checkpoint import load_state, save_state
@@ -49,16 +49,32 @@ def make_batch(cfg, rng, n, render=True):
     return texts, scenes, x
 
 
+N_GRID, N_NAMES = 16, 16
+
+
 def grounding_labels(cfg, tokenizer, batch, scenes):
-    """For islands: each landmark-name token's (column, row); -100 (ignored) elsewhere."""
+    """For islands: every token of a landmark's sentence gets that landmark's (column, row, name),
+    -100 (ignored) elsewhere. The whole sentence then carries the fact, so whichever of its
+    tokens the UNet attends to, it reads the same place and the same landmark."""
+    from ..scenes.islands import LANDMARKS
     ids = batch["input_ids"]
-    labels = torch.full(ids.shape + (2,), -100, dtype=torch.long)
+    sent = sentence_ids(ids, tokenizer, 1 << 30)
+    labels = torch.full(ids.shape + (3,), -100, dtype=torch.long)
     vocab = tokenizer.get_vocab()
     for b, scene in enumerate(scenes):
         for lm in scene.landmarks:
             pos = (ids[b] == vocab[lm.name]).nonzero().flatten()
-            labels[b, pos] = torch.tensor([lm.x, lm.y])
+            for p in pos:
+                same = (sent[b] == sent[b, p]) & (batch["attention_mask"][b] > 0)
+                labels[b, same] = torch.tensor([lm.x, lm.y, LANDMARKS.index(lm.name)])
     return labels
+
+
+def grounding_loss(head, hidden, labels):
+    logits = head(hidden)
+    col, row, name = logits[..., :N_GRID], logits[..., N_GRID:2 * N_GRID], logits[..., 2 * N_GRID:]
+    return sum(F.cross_entropy(l.reshape(-1, l.shape[-1]), labels[..., i].reshape(-1), ignore_index=-100)
+               for i, l in enumerate((col, row, name))) / 3
 
 
 def salient_weight(cfg, x):
@@ -103,7 +119,7 @@ def save_sample_grid(cfg, pipe, path):
     Image.fromarray(grid).resize((grid.shape[1] * 4, grid.shape[0] * 4), Image.NEAREST).save(path)
 
 
-def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
+def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = None) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(cfg, indent=1))
@@ -112,7 +128,7 @@ def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
     pipe = build_pipeline(cfg)
     tokenizer, unet, text = pipe.tokenizer, pipe.unet, pipe.text_encoder
     noise_sched = build_train_scheduler(cfg)
-    ground = torch.nn.Linear(cfg["text_encoder"]["hidden"], 2 * 16) if cfg.get("grounding") else None
+    ground = torch.nn.Linear(cfg["text_encoder"]["hidden"], 2 * N_GRID + N_NAMES) if cfg.get("grounding") else None
     params = [{"params": unet.parameters(), "lr": cfg["learning_rate"]},
               {"params": list(text.parameters()) + (list(ground.parameters()) if ground else []),
                "lr": cfg["text_learning_rate"]}]
@@ -127,6 +143,11 @@ def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
         ema_unet, ema_text = tensors["ema_unet"], tensors["ema_text_encoder"]
         print(f"resumed from step {step}")
     else:
+        if init_from is not None:  # warm start: weights of another run, fresh optimiser and heads
+            from safetensors.torch import load_file
+            unet.load_state_dict(load_file(Path(init_from) / "checkpoint" / "unet.safetensors"))
+            text.load_state_dict(load_file(Path(init_from) / "checkpoint" / "text_encoder.safetensors"))
+            print(f"initialised from {init_from}")
         ema_unet = {k: v.detach().clone() for k, v in unet.state_dict().items()}
         ema_text = {k: v.detach().clone() for k, v in text.state_dict().items()}
     unet, text, opt = accelerator.prepare(unet, text, opt)
@@ -155,9 +176,7 @@ def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
         hidden = encode_tokens(text, tokenizer, batch["input_ids"], batch["attention_mask"])
         loss_ground = torch.zeros(())
         if ground is not None:
-            labels = grounding_labels(cfg, tokenizer, batch, scenes)
-            logits = ground(hidden).view(*hidden.shape[:2], 2, 16)
-            loss_ground = F.cross_entropy(logits.reshape(-1, 16), labels.reshape(-1), ignore_index=-100)
+            loss_ground = grounding_loss(ground, hidden, grounding_labels(cfg, tokenizer, batch, scenes))
         if step < pre:
             loss_diff = torch.zeros(())
             loss = loss_ground
@@ -237,11 +256,12 @@ def main(argv=None):
     ap.add_argument("--max-steps", type=int, dest="max_steps")
     ap.add_argument("--batch-size", type=int, dest="batch_size")
     ap.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
+    ap.add_argument("--init-from", dest="init_from", help="start from the weights of another run's checkpoint")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     cfg = load_config(args.family, args.config, max_steps=args.max_steps, batch_size=args.batch_size)
-    path = train(cfg, Path(args.out))
+    path = train(cfg, Path(args.out), init_from=args.init_from)
     print(f"saved pipeline to {path}")
 
 
