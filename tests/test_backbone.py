@@ -1,6 +1,5 @@
 """The visual code: a tiny backbone trains, saves and loads exactly, and refuses bad input."""
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest

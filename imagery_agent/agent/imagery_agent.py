@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from ..imagery import operations as ops
 from ..imagery.clock import TrialClocks

@@ -17,7 +17,7 @@ from .drawing import Canvas
 from .errors import ParseError, SceneError
 from .graph import GraphObject, relation_graph
 from .strokes import DIGITS, LETTERS, transform
-from .text import article, check_vocabulary, read_number, sentences
+from .text import check_vocabulary, read_number, sentences
 
 KINDS = ("polygon", "letter", "digit", "cube")
 N_POLYGONS = 20

@@ -9,10 +9,8 @@ Runs on CPU or GPU; `accelerate launch` spreads it over several GPUs. Interrupte
 from __future__ import annotations
 
 import argparse
-import copy
 import csv
 import json
-import math
 import time
 from pathlib import Path
 
