@@ -19,16 +19,19 @@ from .scenes.corpus import build_corpus
 
 def score_family(family: str, pipe, examples, steps: int, guidance: float, batch: int = 32, seed: int = 0,
                  progress: bool = False) -> dict:
-    if family != "islands":
-        raise NotImplementedError(f"image scoring for {family!r} is not written yet; only islands is scored")
-    from .metrics.islands import score_island, summarise
+    if family == "islands":
+        from .metrics.islands import score_island as score, summarise
+    elif family == "figures":
+        from .metrics.figures import score_figure as score, summarise
+    else:
+        raise NotImplementedError(f"image scoring for {family!r} is not written yet; islands and figures are scored")
     scores, t0, n = [], time.perf_counter(), 0
     for i in tqdm(range(0, len(examples), batch), disable=not progress, desc="imagine"):
         chunk = examples[i:i + batch]
         gens = [torch.Generator().manual_seed(seed + i + j) for j in range(len(chunk))]
         images = pipe([e.text for e in chunk], steps, guidance, generator=gens).images
         n += len(chunk)
-        scores += [score_island(im, e.scene) for im, e in zip(images, chunk)]
+        scores += [score(im, e.scene) for im, e in zip(images, chunk)]
     elapsed = time.perf_counter() - t0
     return {**summarise(scores), "images_per_second": n / elapsed, "batch_size": batch, "sampler_steps": steps,
             "n_scenes": len(examples)}
@@ -56,7 +59,7 @@ def main(argv=None):
     examples = build_corpus(args.family, args.n, seed=2024, split="heldout")
     result = {"family": args.family, **score_family(args.family, pipe, examples, steps, guidance, args.batch,
                                                     progress=not args.json)}
-    result["orientation_error_deg"] = None  # figures only
+    result.setdefault("orientation_error_deg", None)  # figures only
     if args.compare_ddpm:
         from diffusers import DDPMScheduler
         fast = score_family(args.family, pipe, examples[:args.compare_ddpm], steps, guidance, args.batch)

@@ -278,3 +278,12 @@ def test_heldout_split_holds_combinations_never_seen_in_training(family):
         assert is_heldout(family, e.scene)
         assert fam.combinations(e.scene) - train_atoms  # something in it was never trained on
     assert build_corpus(family, 5, seed=3)[0].text == build_corpus(family, 5, seed=3)[0].text
+
+
+def test_figure_orientation_is_read_back_from_pictures():
+    from imagery_agent.metrics.figures import score_figure
+    f = figures.Figure("letter", "R", 120, True)
+    assert score_figure(figures.render(f, 32), f)["correct"]
+    wrong = figures.render(figures.Figure("letter", "R", 300, True), 32)
+    s = score_figure(wrong, f)
+    assert s["orientation_error"] == 180 and not s["correct"]
