@@ -82,7 +82,7 @@ def _agent_for(condition: str, cfg: ScanningConfig, extra_names):
     try:
         imaginer = load_imaginer("islands", cfg.weights)
     except WeightsError as e:
-        raise SystemExit(f"error: {e}\nThe oracle and propositional conditions run without weights: "
+        raise SceneError(f"{e}\nThe oracle and propositional conditions run without weights: "
                          "--agent oracle-imagery or --agent propositional") from None
     return ImageryAgent(imaginer, timing_noise=cfg.timing_noise, seed=cfg.seed)
 
@@ -112,7 +112,7 @@ def run(config: ScanningConfig | None = None, **overrides) -> Results:
                 try:
                     agent.learn(texts[m], seed=cfg.seed * 1000 + m, extra_names=extra)
                 except ParseError as e:
-                    raise SystemExit(f"error: the {condition} agent cannot read this map: {e}\n"
+                    raise SceneError(f"the {condition} agent cannot read this map: {e}\n"
                                      "A backbone draws only the landmark names it was trained on; "
                                      "--agent oracle-imagery and --agent propositional take any name.") from None
                 current = m

@@ -196,3 +196,12 @@ def test_agent_reimagines_when_its_image_lacks_a_landmark(kosslyn):
     agent = ImageryAgent(FlakyImaginer())
     agent.learn(text)
     assert agent.attempts == 2 and agent.locate("well") is not None
+
+
+def test_missing_weights_give_an_error_not_an_exit(tmp_path):
+    """From Python or Jupyter, a bad --weights folder raises a SceneError that says what to do."""
+    from experiments import mental_scanning
+    with pytest.raises(SceneError, match="(?s)no weights.*--agent oracle-imagery"):
+        mental_scanning.run(agent="imagery", weights=str(tmp_path / "nowhere"), trials=2, out=str(tmp_path / "o"),
+                            progress=False)
+    assert mental_scanning.main(["--weights", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o"), "--quiet"]) == 2

@@ -17,6 +17,18 @@ from safetensors.torch import load_file
 from ..backbones.models import build_pipeline
 
 
+def save_pipeline(pipe, cfg: dict, out: Path) -> Path:
+    """Write the pipeline and its training config to a temporary folder, then rename it into place."""
+    out = Path(out)
+    tmp = Path(str(out) + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    pipe.save_pretrained(tmp, safe_serialization=True)
+    (tmp / "training_config.json").write_text(json.dumps(cfg, indent=1))
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(tmp, out)
+    return out
+
+
 def export_run(run: Path, out: Path, dtype: str = "float16", weights: str = "ema") -> Path:
     run, out = Path(run), Path(out)
     cfg = json.loads((run / "config.json").read_text())
@@ -27,12 +39,7 @@ def export_run(run: Path, out: Path, dtype: str = "float16", weights: str = "ema
     pipe.unet.load_state_dict(load_file(ckpt / f"{prefix}unet.safetensors"))
     pipe.text_encoder.load_state_dict(load_file(ckpt / f"{prefix}text_encoder.safetensors"))
     pipe.to(getattr(torch, dtype))
-    tmp = Path(str(out) + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    pipe.save_pretrained(tmp, safe_serialization=True)
-    (tmp / "training_config.json").write_text(json.dumps({**cfg, "trained_steps": step, "weights": weights}, indent=1))
-    shutil.rmtree(out, ignore_errors=True)
-    os.replace(tmp, out)
+    save_pipeline(pipe, {**cfg, "trained_steps": step, "weights": weights}, out)
     return out
 
 

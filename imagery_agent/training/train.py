@@ -228,15 +228,10 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
 
 def export(cfg, pipe, ema_unet, ema_text, folder: Path):
     """Save the EMA weights as a pipeline (safetensors + JSON) that `from_pretrained` loads."""
+    from .export import save_pipeline
     pipe.unet.load_state_dict(ema_unet)
     pipe.text_encoder.load_state_dict(ema_text)
-    tmp = Path(str(folder) + ".tmp")
-    pipe.save_pretrained(tmp, safe_serialization=True)
-    (tmp / "training_config.json").write_text(json.dumps(cfg, indent=1))
-    import os
-    import shutil
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
+    save_pipeline(pipe, cfg, folder)
 
 
 def _append_csv(path: Path, row: dict):
