@@ -2,7 +2,9 @@
 
 Held-out scenes hold combinations never seen in training. Each description is imagined and the
 image is scored against the scene's ground truth (per-object presence and localisation), with
-images per second at the batch size used.
+images per second at the batch size used. Where the family has a captioner and a joint
+embedding, they read the renders and the imagined images back (caption accuracy, round trip,
+R-precision, CLIP score, FID-style distance).
 """
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from .scenes.corpus import build_corpus
 
 
 def score_family(family: str, pipe, examples, steps: int, guidance: float, batch: int = 32, seed: int = 0,
-                 progress: bool = False) -> dict:
+                 progress: bool = False, keep_images: list | None = None) -> dict:
+    """Imagine each example's text and score the image against its scene; the images are
+    appended to `keep_images` when a list is given (for the perception metrics)."""
     if family == "islands":
         from .metrics.islands import score_island as score, summarise
     elif family == "figures":
@@ -31,10 +35,58 @@ def score_family(family: str, pipe, examples, steps: int, guidance: float, batch
         gens = [torch.Generator().manual_seed(seed + i + j) for j in range(len(chunk))]
         images = pipe([e.text for e in chunk], steps, guidance, generator=gens).images
         n += len(chunk)
+        if keep_images is not None:
+            keep_images.extend(images)
         scores += [score(im, e.scene) for im, e in zip(images, chunk)]
     elapsed = time.perf_counter() - t0
     return {**summarise(scores), "images_per_second": n / elapsed, "batch_size": batch, "sampler_steps": steps,
             "n_scenes": len(examples)}
+
+
+def perception_metrics(family: str, examples, imagined, captioner_path=None, clip_path=None,
+                       progress: bool = False) -> dict:
+    """Captions of renders and of the imagined images, read back into scenes (caption accuracy and
+    the round trip text -> image -> caption -> scene), R-precision of renders and of imagined
+    images, CLIP score, an FID-style distance between imagined images and renders, and the
+    captioner's throughput."""
+    from .metrics.captions import bleu, caption_accuracy
+    from .metrics.retrieval import frechet_distance, r_precision
+    from .perception.captioner import canonical_caption, load_captioner
+    from .perception.joint_embedding import load_joint_embedding
+    from .scenes import get_family
+    fam = get_family(family)
+    truths = [e.scene for e in examples]
+    out = {}
+    captioner = load_captioner(family, captioner_path)
+    renders = [fam.render(s, captioner.image_size) for s in truths]
+    t0 = time.perf_counter()
+    read_renders = _read_all(captioner, renders, progress, "caption renders")
+    out["captions_per_second"] = len(renders) / (time.perf_counter() - t0)
+    read_imagined = _read_all(captioner, imagined, progress, "caption imagined")
+    acc = caption_accuracy(family, truths, [c.scene for c in read_renders])
+    out.update(acc)
+    out["bleu_renders"] = bleu([canonical_caption(family, s) for s in truths], [c.text for c in read_renders])
+    trip = caption_accuracy(family, truths, [c.scene for c in read_imagined])
+    out.update({"round_trip_exact": trip["caption_exact"], "round_trip_object": trip["caption_object"]})
+    clip = load_joint_embedding(family, clip_path)
+    texts = clip.encode_texts([e.text for e in examples])
+    emb_renders, emb_imagined = clip.encode_images(renders), clip.encode_images(imagined)
+    if len(examples) > 99:
+        out["r_precision_renders"] = r_precision(emb_renders, texts)
+        out["r_precision_imagined"] = r_precision(emb_imagined, texts)
+    else:
+        out["r_precision_renders"] = out["r_precision_imagined"] = None  # needs 100 scenes (1 true vs 99)
+    out["clip_score_renders"] = float(100 * (emb_renders * texts).sum(-1).clamp(min=0).mean())
+    out["clip_score_imagined"] = float(100 * (emb_imagined * texts).sum(-1).clamp(min=0).mean())
+    out["fid_clip_imagined_vs_renders"] = frechet_distance(emb_imagined, emb_renders)
+    return out
+
+
+def _read_all(captioner, images, progress, desc, batch: int = 50):
+    out = []
+    for i in tqdm(range(0, len(images), batch), disable=not progress, desc=desc):
+        out += captioner.read(images[i:i + batch])
+    return out
 
 
 def main(argv=None):
@@ -49,6 +101,9 @@ def main(argv=None):
                     help="also run diffusers' 1000-step DDPM sampler on the first N scenes, side by side")
     ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--captioner", help="a captioner folder (default: the shipped one)")
+    ap.add_argument("--clip", help="a joint-embedding folder (default: the shipped one)")
+    ap.add_argument("--no-perception", action="store_true", help="skip the captioner and joint-embedding metrics")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -57,8 +112,12 @@ def main(argv=None):
     steps = args.steps or settings["sampler_steps"]
     guidance = args.guidance if args.guidance is not None else settings["guidance_scale"]
     examples = build_corpus(args.family, args.n, seed=2024, split="heldout")
+    imagined = []
     result = {"family": args.family, **score_family(args.family, pipe, examples, steps, guidance, args.batch,
-                                                    progress=not args.json)}
+                                                    progress=not args.json, keep_images=imagined)}
+    if not args.no_perception:
+        result.update(perception_metrics(args.family, examples, imagined, args.captioner, args.clip,
+                                         progress=not args.json))
     result.setdefault("orientation_error_deg", None)  # figures only
     if args.compare_ddpm:
         from diffusers import DDPMScheduler

@@ -1,5 +1,5 @@
 """Agents: the imagery agent (depictive code) and the propositional control (scene graph only)."""
-from .imagery_agent import ImageryAgent, ScanResult
+from .imagery_agent import DualCode, ImageryAgent, ScanResult
 from .propositional import PropositionalAgent
 
-__all__ = ["ImageryAgent", "PropositionalAgent", "ScanResult"]
+__all__ = ["DualCode", "ImageryAgent", "PropositionalAgent", "ScanResult"]

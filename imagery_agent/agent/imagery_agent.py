@@ -1,4 +1,5 @@
-"""The imagery agent: it draws its map from words, then scans it with an attention window.
+"""The imagery agent: it draws its map from words, then scans it with an attention window, and
+checks its image against the words by reading it back (dual coding).
 
 Nothing here reads the true map. The agent knows the landmark *names* it was told and what each
 kind of landmark looks like (its colour); where things are, it learns only by looking at the
@@ -9,12 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-
 from ..imagery import operations as ops
 from ..imagery.clock import TrialClocks
 from ..imagery.mental_image import MentalImage
+from ..metrics.agreement import compare_scenes
 from ..perception.landmarks import find_landmark, match_map
-from ..scenes import islands
+from ..scenes import get_family, islands
 from ..scenes.errors import SceneError
 
 RECOGNITION_THRESHOLD = 0.5
@@ -32,6 +33,24 @@ class LandmarkError(SceneError):
 
 
 @dataclass
+class DualCode:
+    """One pass of dual coding: words -> image -> words, and how far the two codes agree."""
+
+    text: str                       # the description heard
+    image: MentalImage              # the last image imagined
+    caption: str                    # what the agent reads in that image
+    verbal_scene: object            # the scene the words describe
+    caption_scene: object | None    # the scene the caption describes (None if it did not parse)
+    objects: dict[str, bool]        # per object of the words: does the image show it, in place?
+    extra: list[str]                # objects the caption names that the words do not
+    agreement: float                # fraction of objects that agree
+    agree: bool                     # every object agrees and nothing is extra
+    attempts: int                   # images imagined (re-imagined after each disagreement)
+    time_ms: float                  # the clock when done
+    trace: list = field(default_factory=list)
+
+
+@dataclass
 class ScanResult:
     start: str
     target: str
@@ -46,8 +65,10 @@ class ScanResult:
 class ImageryAgent:
     """Builds a mental map through an imaginer and answers by processing that image."""
 
-    def __init__(self, imaginer, *, timing_noise: float = 0.0, costs: dict | None = None, seed: int = 0):
+    def __init__(self, imaginer, *, captioner=None, timing_noise: float = 0.0, costs: dict | None = None,
+                 seed: int = 0):
         self.imaginer = imaginer
+        self.captioner = captioner  # loaded on first use of dual_code when not given
         self.clocks = TrialClocks(timing_noise, costs, seed)
         self.image: MentalImage | None = None
         self.names: tuple[str, ...] = ()
@@ -68,6 +89,34 @@ class ImageryAgent:
             if all(find_landmark(self.image.pixels, n) is not None for n in self.names):
                 break
         return self.image
+
+    def dual_code(self, text: str, *, seed: int = 0, max_attempts: int = 3) -> DualCode:
+        """Imagine `text`, caption the image, parse the caption and compare the two scene codes
+        object by object; when they disagree, imagine again from a new seed (up to
+        `max_attempts` images). Each image, caption and per-object comparison ticks the clock.
+        The last image becomes the agent's current mental image."""
+        family = self.imaginer.family
+        fam = get_family(family)
+        verbal = fam.parse(text)  # malformed words fail here, before anything is imagined
+        if self.captioner is None:
+            from ..perception.captioner import load_captioner
+            self.captioner = load_captioner(family)
+        clock = self.clocks.new()
+        for attempt in range(max_attempts):
+            image = self.imaginer.imagine(text, seed=seed + 7919 * attempt)[0]
+            clock.tick("imagine", seed=image.seed)
+            reading = self.captioner.read([image.pixels])[0]
+            clock.tick("caption", caption=reading.text)
+            agreement = compare_scenes(family, verbal, reading.scene)
+            for name, ok in agreement.objects.items():
+                clock.tick("compare", object=name, agree=ok)
+            if agreement.exact:
+                break
+        self.image = image
+        if family == "islands":
+            self.names = verbal.names
+        return DualCode(text, image, reading.text, verbal, reading.scene, agreement.objects, agreement.extra,
+                        agreement.object_accuracy, agreement.exact, attempt + 1, clock.ms, list(clock.trace))
 
     def use_image(self, image: MentalImage, names) -> None:
         """Hold a given image (e.g. an edited one) as the current mental map."""

@@ -12,14 +12,11 @@ from pathlib import Path
 import torch
 
 from ..imagery.mental_image import MentalImage
+from ..io import WeightsError, check_weights_folder
 from ..scenes import get_family
 from ..scenes.errors import ParseError
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
-
-
-class WeightsError(RuntimeError):
-    """Missing, corrupt or truncated model weights."""
 
 
 class OracleImaginer:
@@ -64,26 +61,9 @@ class DiffusionImaginer:
         return out
 
 
-def _check_weights(folder: Path) -> None:
-    """Open every safetensors file before diffusers does, so damage gets a plain message."""
-    from safetensors import safe_open
-    if not (folder / "model_index.json").exists():
-        raise WeightsError(f"no model at {folder}: model_index.json is missing")
-    files = list(folder.rglob("*.safetensors"))
-    if not files:
-        raise WeightsError(f"no safetensors weights under {folder}")
-    for f in files:
-        try:
-            with safe_open(str(f), framework="pt") as h:
-                for k in h.keys():
-                    h.get_slice(k)
-        except Exception as e:  # noqa: BLE001 - any failure here means the file is damaged
-            raise WeightsError(f"corrupt or truncated weights file {f}: {e}") from None
-    for j in folder.rglob("*.json"):
-        try:
-            json.loads(j.read_text())
-        except json.JSONDecodeError as e:
-            raise WeightsError(f"corrupt config file {j}: {e}") from None
+def shipped_families() -> list[str]:
+    """Families with a shipped backbone."""
+    return sorted(p.parent.name for p in WEIGHTS_DIR.glob("*/model_index.json"))
 
 
 def load_pipeline(family: str, path: str | Path | None = None):
@@ -93,8 +73,8 @@ def load_pipeline(family: str, path: str | Path | None = None):
     folder = Path(path) if path is not None else WEIGHTS_DIR / family
     if not folder.exists():
         raise WeightsError(f"no weights for {family!r} at {folder}; shipped: "
-                           f"{', '.join(sorted(p.name for p in WEIGHTS_DIR.iterdir() if p.is_dir())) or 'none'}")
-    _check_weights(folder)
+                           f"{', '.join(shipped_families()) or 'none'}")
+    check_weights_folder(folder, "model_index.json")
     try:
         pipe = ImageryDiffusionPipeline.from_pretrained(folder, use_safetensors=True, dtype=torch.float32)
     except Exception as e:  # noqa: BLE001

@@ -12,6 +12,8 @@ import numpy as np
 
 DEFAULT_COSTS_MS = {
     "generate": 0.0,        # drawing the image happens before the timed part of a trial
+    "imagine": 1000.0,      # drawing a mental image from words, when the task times it (dual coding)
+    "caption": 600.0,       # reading a whole mental image back into words
     "encode": 300.0,        # hearing and understanding the probe word
     "glance": 100.0,        # a coarse look at the whole image (where, roughly, is something?)
     "inspect": 30.0,        # one recognition step on the attention window

@@ -188,6 +188,15 @@ def describe(scene: IslandMap, rng: np.random.Generator | None = None) -> str:
     return text
 
 
+def canonical(scene: IslandMap) -> str:
+    """The one fixed wording of a map (what a captioner says): the count, then the landmarks in
+    reading order, top row first, each as 'The X is at column C, row R.'"""
+    marks = sorted(scene.landmarks, key=lambda lm: (lm.y, lm.x))
+    parts = [f"This island has {len(marks)} landmark{'s' if len(marks) != 1 else ''}."]
+    parts += [f"The {lm.name} is at column {lm.x}, row {lm.y}." for lm in marks]
+    return " ".join(parts)
+
+
 def number_axis(toks: list[str], i: int) -> str | None:
     """Whether the number at toks[i] is a column ('x') or a row ('y'), from the words around it."""
     before = toks[i - 1] if i > 0 else ""

@@ -20,7 +20,7 @@ def save_state(folder: Path, step: int, tensors: dict[str, dict[str, torch.Tenso
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for name, sd in tensors.items():
-        save_file({k: v.detach().contiguous().cpu() for k, v in sd.items()}, tmp / f"{name}.safetensors")
+        save_file({k: v.detach().cpu().clone().contiguous() for k, v in sd.items()}, tmp / f"{name}.safetensors")  # clones: tied weights share memory
     opt = optimizer.state_dict()
     flat = {f"{i}.{k}": v for i, s in opt["state"].items() for k, v in s.items() if torch.is_tensor(v)}
     save_file({k: v.contiguous() for k, v in flat.items()}, tmp / "optimizer.safetensors")

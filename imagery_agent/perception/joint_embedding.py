@@ -1,0 +1,159 @@
+"""A joint image-text embedding (CLIP) built with open_clip and trained here from scratch.
+
+The architecture is a small custom open_clip config (a ViT over 4 x 4 patches and a causal text
+transformer pooled at its [SEP] token) registered with `open_clip.add_model_config` and created
+with `pretrained=None`; the text side reads the family's word-level tokenizer, the same
+vocabulary as the backbone. Trained by `imagery_agent.training.train_clip`. Uses: retrieval
+captioning, CLIP score, R-precision, naming the objects in an image, and re-ranking imagined
+samples.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import open_clip
+import torch
+from safetensors.torch import load_file, save_file
+from transformers import PreTrainedTokenizerFast
+
+from ..backbones.tokenizer import build_tokenizer, check_prompts
+from ..io import WeightsError, atomic_folder, check_weights_folder
+from ..scenes import get_family
+from .images import to_pixel_values
+
+MENTION = {"islands": "There is a {name}."}
+"""Per family, the sentence that names one object without placing it (for naming objects)."""
+
+
+def model_name(family: str) -> str:
+    return f"imagery-clip-{family}"
+
+
+def open_clip_config(cfg: dict, vocab_size: int) -> dict:
+    """The open_clip model config (the JSON that `add_model_config` registers)."""
+    v, t = cfg["vision"], cfg["text"]
+    return {
+        "embed_dim": cfg["embed_dim"],
+        "vision_cfg": {"image_size": cfg["image_size"], "patch_size": v["patch_size"], "width": v["width"],
+                       "layers": v["layers"], "head_width": v["width"] // v["heads"], "mlp_ratio": 2.0},
+        "text_cfg": {"context_length": cfg["context_length"], "vocab_size": vocab_size, "width": t["width"],
+                     "heads": t["heads"], "layers": t["layers"], "mlp_ratio": 2.0,
+                     "pad_id": 0, "eos_id": 3, "pool_type": "eos"},  # [PAD] = 0, [SEP] = 3 (tokenizer.SPECIALS)
+    }
+
+
+def create_open_clip(name: str, config: dict, folder: Path) -> torch.nn.Module:
+    """Write the config as `folder/<name>.json`, register it with open_clip and build the model."""
+    path = Path(folder) / f"{name}.json"
+    path.write_text(json.dumps(config, indent=1))
+    open_clip.add_model_config(path)
+    return open_clip.create_model(name, pretrained=None)
+
+
+class JointEmbedding:
+    """Images and descriptions in one space, compared by cosine similarity."""
+
+    def __init__(self, model, tokenizer: PreTrainedTokenizerFast, family: str, image_size: int,
+                 context_length: int, config: dict):
+        self.model, self.tokenizer, self.family = model.eval(), tokenizer, family
+        self.image_size, self.context_length, self.config = image_size, context_length, config
+
+    @classmethod
+    def from_config(cls, cfg: dict, workdir: Path) -> "JointEmbedding":
+        tok = build_tokenizer(get_family(cfg["family"]).vocabulary(), cfg["context_length"])
+        config = open_clip_config(cfg, len(tok.get_vocab()))
+        model = create_open_clip(model_name(cfg["family"]), config, workdir)
+        return cls(model, tok, cfg["family"], cfg["image_size"], cfg["context_length"], config)
+
+    def save_pretrained(self, folder: str | Path, cfg: dict | None = None) -> Path:
+        with atomic_folder(folder) as tmp:
+            save_file({k: v.detach().contiguous() for k, v in self.model.state_dict().items()},
+                      tmp / "model.safetensors")
+            (tmp / f"{model_name(self.family)}.json").write_text(json.dumps(self.config, indent=1))
+            self.tokenizer.save_pretrained(tmp)
+            meta = {"kind": "joint_embedding", "family": self.family, "image_size": self.image_size,
+                    "context_length": self.context_length, "training_config": cfg}
+            (tmp / "clip.json").write_text(json.dumps(meta, indent=1))
+        return Path(folder)
+
+    @classmethod
+    def from_pretrained(cls, folder: str | Path) -> "JointEmbedding":
+        folder = check_weights_folder(folder, "clip.json")
+        meta = json.loads((folder / "clip.json").read_text())
+        name = model_name(meta["family"])
+        try:
+            config = json.loads((folder / f"{name}.json").read_text())
+            open_clip.add_model_config(folder / f"{name}.json")
+            model = open_clip.create_model(name, pretrained=None)
+            model.load_state_dict(load_file(folder / "model.safetensors"))
+            tok = PreTrainedTokenizerFast.from_pretrained(folder)
+        except Exception as e:  # noqa: BLE001
+            raise WeightsError(f"could not load the joint embedding at {folder}: {e}") from None
+        return cls(model.float(), tok, meta["family"], meta["image_size"], meta["context_length"], config)
+
+    # --- encoders --------------------------------------------------------------------------
+    def tokens(self, texts) -> torch.Tensor:
+        texts = check_prompts(texts, self.tokenizer)
+        return self.tokenizer(texts, padding="max_length", max_length=self.context_length,
+                              return_tensors="pt")["input_ids"]
+
+    def image_features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model.encode_image(x, normalize=True)
+
+    def text_features(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.model.encode_text(ids, normalize=True)
+
+    @torch.no_grad()
+    def encode_images(self, images, batch: int = 256) -> torch.Tensor:
+        """Unit-length embeddings, one row per image."""
+        x = to_pixel_values(images, self.image_size)
+        return torch.cat([self.image_features(x[i:i + batch]) for i in range(0, len(x), batch)])
+
+    @torch.no_grad()
+    def encode_texts(self, texts, batch: int = 256) -> torch.Tensor:
+        ids = self.tokens(texts)
+        return torch.cat([self.text_features(ids[i:i + batch]) for i in range(0, len(ids), batch)])
+
+    # --- uses ------------------------------------------------------------------------------
+    def similarity(self, images, texts) -> torch.Tensor:
+        """Cosine similarity, images x texts."""
+        return self.encode_images(images) @ self.encode_texts(texts).T
+
+    def clip_score(self, images, texts) -> torch.Tensor:
+        """CLIP score of each (image, text) pair: 100 x max(cosine, 0), as torchmetrics reports it."""
+        img, txt = self.encode_images(images), self.encode_texts(texts)
+        return 100 * (img * txt).sum(-1).clamp(min=0)
+
+    def retrieve(self, images, candidates: list[str], k: int = 1) -> list[list[tuple[str, float]]]:
+        """Retrieval captioning: for each image the `k` best of the candidate descriptions."""
+        sims = self.similarity(images, candidates)
+        top = sims.topk(min(k, len(candidates)), dim=1)
+        return [[(candidates[j], float(s)) for s, j in zip(row_s, row_i)] for row_s, row_i in zip(top.values, top.indices)]
+
+    def name_objects(self, image, names) -> dict[str, float]:
+        """Zero-shot naming: how well each name fits the image (cosine with 'There is a NAME.'),
+        best first."""
+        if self.family not in MENTION:
+            raise NotImplementedError(f"no naming sentence for {self.family!r} yet")
+        names = list(names)
+        sims = self.similarity([image], [MENTION[self.family].format(name=n) for n in names])[0]
+        return dict(sorted(zip(names, sims.tolist()), key=lambda kv: -kv[1]))
+
+    def rerank(self, text: str, images) -> list[int]:
+        """Indices of `images` (several imagined samples of `text`), best match first."""
+        sims = self.similarity(images, [text])[:, 0]
+        return sims.argsort(descending=True).tolist()
+
+
+def load_joint_embedding(family: str, path: str | Path | None = None) -> JointEmbedding:
+    """The shipped joint embedding of a family (or the one saved at `path`)."""
+    from ..backbones.imaginer import WEIGHTS_DIR
+    get_family(family)
+    folder = Path(path) if path is not None else WEIGHTS_DIR / "perception" / family / "clip"
+    if not folder.exists():
+        raise WeightsError(f"no joint embedding for {family!r} at {folder}")
+    clip = JointEmbedding.from_pretrained(folder)
+    if clip.family != family:
+        raise WeightsError(f"the joint embedding at {folder} reads {clip.family!r} scenes, not {family!r}")
+    return clip
