@@ -13,6 +13,7 @@ import json
 import sys
 import time
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
@@ -62,6 +63,13 @@ def perception_metrics(family: str, examples, imagined, captioner_path=None, cli
     t0 = time.perf_counter()
     read_renders = _read_all(captioner, renders, progress, "caption renders")
     out["captions_per_second"] = len(renders) / (time.perf_counter() - t0)
+    out["caption_batch_size"] = 50
+    latencies = []
+    for image in renders[:5]:
+        t0 = time.perf_counter()
+        captioner.read([image])
+        latencies.append(time.perf_counter() - t0)
+    out["caption_latency_ms"] = 1000 * float(np.median(latencies))
     read_imagined = _read_all(captioner, imagined, progress, "caption imagined")
     acc = caption_accuracy(family, truths, [c.scene for c in read_renders])
     out.update(acc)

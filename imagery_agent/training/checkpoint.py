@@ -6,30 +6,22 @@ never leaves a half checkpoint behind.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
 
+from ..io import atomic_folder
+
 
 def save_state(folder: Path, step: int, tensors: dict[str, dict[str, torch.Tensor]], optimizer, extra: dict):
-    folder = Path(folder)
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name, sd in tensors.items():
-        save_file({k: v.detach().cpu().clone().contiguous() for k, v in sd.items()}, tmp / f"{name}.safetensors")  # clones: tied weights share memory
-    opt = optimizer.state_dict()
-    flat = {f"{i}.{k}": v for i, s in opt["state"].items() for k, v in s.items() if torch.is_tensor(v)}
-    save_file({k: v.contiguous() for k, v in flat.items()}, tmp / "optimizer.safetensors")
-    (tmp / "state.json").write_text(json.dumps({"step": step, "param_groups": opt["param_groups"], **extra}, indent=1))
-    old = folder.with_name(folder.name + ".old")
-    if folder.exists():
-        os.replace(folder, old)
-    os.replace(tmp, folder)
-    shutil.rmtree(old, ignore_errors=True)
+    with atomic_folder(folder) as tmp:
+        for name, sd in tensors.items():  # clones: tied weights share memory, which safetensors refuses
+            save_file({k: v.detach().cpu().clone().contiguous() for k, v in sd.items()}, tmp / f"{name}.safetensors")
+        opt = optimizer.state_dict()
+        flat = {f"{i}.{k}": v for i, s in opt["state"].items() for k, v in s.items() if torch.is_tensor(v)}
+        save_file({k: v.contiguous() for k, v in flat.items()}, tmp / "optimizer.safetensors")
+        (tmp / "state.json").write_text(json.dumps({"step": step, "param_groups": opt["param_groups"], **extra}, indent=1))
 
 
 def load_state(folder: Path, optimizer) -> tuple[int, dict[str, dict[str, torch.Tensor]], dict]:

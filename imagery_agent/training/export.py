@@ -7,26 +7,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file
 
 from ..backbones.models import build_pipeline
+from ..io import atomic_folder
 
 
 def save_pipeline(pipe, cfg: dict, out: Path) -> Path:
     """Write the pipeline and its training config to a temporary folder, then rename it into place."""
-    out = Path(out)
-    tmp = Path(str(out) + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    pipe.save_pretrained(tmp, safe_serialization=True)
-    (tmp / "training_config.json").write_text(json.dumps(cfg, indent=1))
-    shutil.rmtree(out, ignore_errors=True)
-    os.replace(tmp, out)
-    return out
+    with atomic_folder(out) as tmp:
+        pipe.save_pretrained(tmp, safe_serialization=True)
+        (tmp / "training_config.json").write_text(json.dumps(cfg, indent=1))
+    return Path(out)
 
 
 def export_run(run: Path, out: Path, dtype: str = "float16", weights: str = "ema") -> Path:

@@ -1,0 +1,96 @@
+"""The shipped captioner and joint embedding: they read held-out maps to a stated accuracy, and
+the agent's dual-coding loop catches an image that does not show what the words say."""
+import numpy as np
+import pytest
+
+from imagery_agent import load_imaginer
+from imagery_agent.agent import ImageryAgent
+from imagery_agent.backbones.imaginer import WEIGHTS_DIR, OracleImaginer
+from imagery_agent.evaluate import perception_metrics
+from imagery_agent.metrics.captions import caption_accuracy
+from imagery_agent.perception.captioner import load_captioner
+from imagery_agent.perception.joint_embedding import load_joint_embedding
+from imagery_agent.perception.localise import locate
+from imagery_agent.scenes import islands
+from imagery_agent.scenes.corpus import build_corpus
+
+STATED = {"caption_exact": 0.9, "caption_object": 0.97, "r_precision_renders": 0.9}
+"""Floors for the small fixed sets here; the README gives the 200-scene measurements."""
+
+
+@pytest.fixture(scope="module")
+def captioner():
+    return load_captioner("islands")
+
+
+@pytest.fixture(scope="module")
+def clip():
+    return load_joint_embedding("islands")
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    return build_corpus("islands", 100, seed=7, split="heldout")
+
+
+def test_shipped_perception_weights_are_small_safetensors():
+    files = [f for f in (WEIGHTS_DIR / "perception" / "islands").rglob("*") if f.is_file()]
+    assert {f.parent.name for f in files} == {"captioner", "clip"}
+    assert not [f for f in files if f.suffix in (".bin", ".pt", ".pkl", ".ckpt")]
+    assert sum(f.stat().st_size for f in files) < 20e6
+
+
+def test_shipped_captioner_reads_heldout_renders(captioner, heldout):
+    examples = heldout[:40]
+    readings = captioner.read([islands.render(e.scene, 32) for e in examples])
+    acc = caption_accuracy("islands", [e.scene for e in examples], [c.scene for c in readings])
+    assert acc["caption_exact"] >= STATED["caption_exact"], acc
+    assert acc["caption_object"] >= STATED["caption_object"], acc
+
+
+def test_shipped_joint_embedding_retrieves_descriptions_and_names_objects(clip, heldout):
+    m = perception_metrics("islands", heldout, [islands.render(e.scene, 32) for e in heldout])
+    assert m["r_precision_renders"] >= STATED["r_precision_renders"], m
+    for key in ("caption_exact", "caption_object", "round_trip_exact", "r_precision_renders",
+                "r_precision_imagined", "clip_score_renders", "fid_clip_imagined_vs_renders", "captions_per_second"):
+        assert key in m
+    scene = islands.kosslyn_map()
+    ranked = list(clip.name_objects(islands.render(scene, 32), islands.LANDMARKS))
+    assert set(ranked[:len(scene.names)]) == set(scene.names)  # the 7 names on the map rank first
+
+
+def test_localisation_from_the_captioner(captioner):
+    scene = islands.kosslyn_map()
+    image = islands.render(scene, 32)
+    for name in ("hut", "sand"):
+        where = locate(captioner, image, name)
+        truth = scene.landmark(name).centre
+        assert np.hypot(where.x - truth[0], where.y - truth[1]) <= 1 / 16 and where.confidence > 0.5
+    assert locate(captioner, image, "boat") is None
+
+
+def test_dual_code_agrees_on_a_heldout_map_with_the_shipped_backbone(captioner):
+    agent = ImageryAgent(load_imaginer("islands"), captioner=captioner)
+    text = islands.describe(islands.kosslyn_map(), np.random.default_rng(1))
+    result = agent.dual_code(text)
+    assert result.agree and result.attempts >= 1 and agent.image is result.image
+    assert islands.parse(result.caption) == result.caption_scene
+    ops = [s.op for s in result.trace]
+    assert ops[:2] == ["imagine", "caption"] and ops.count("compare") == 7 * result.attempts
+    assert result.time_ms == pytest.approx(sum(s.ms for s in result.trace))
+
+
+class WrongPicture(OracleImaginer):
+    """Plants a mismatch: whatever it is told, it pictures a different map."""
+
+    def imagine(self, texts, *, seed=0, **kw):
+        other = islands.describe(islands.IslandMap((islands.Landmark("boat", 3, 3), islands.Landmark("hut", 12, 12))))
+        return super().imagine(other, seed=seed)
+
+
+def test_dual_code_detects_a_planted_mismatch_and_reimagines(captioner):
+    agent = ImageryAgent(WrongPicture("islands"), captioner=captioner)
+    result = agent.dual_code(islands.describe(islands.kosslyn_map()), max_attempts=2)
+    assert not result.agree and result.attempts == 2
+    assert result.objects["hut"] is False and "boat" in result.extra
+    assert [s.op for s in result.trace].count("imagine") == 2
