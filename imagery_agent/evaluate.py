@@ -28,8 +28,13 @@ def score_family(family: str, pipe, examples, steps: int, guidance: float, batch
         from .metrics.islands import score_island as score, summarise
     elif family == "figures":
         from .metrics.figures import score_figure as score, summarise
+    elif family == "rooms":
+        from .metrics.rooms import score_room as score, summarise
+    elif family == "compositions":
+        from .metrics.compositions import score_composition as score, summarise
     else:
-        raise NotImplementedError(f"image scoring for {family!r} is not written yet; islands and figures are scored")
+        from .scenes.errors import SceneError
+        raise SceneError(f"no image scorer for family {family!r}")
     scores, t0, n = [], time.perf_counter(), 0
     for i in tqdm(range(0, len(examples), batch), disable=not progress, desc="imagine"):
         chunk = examples[i:i + batch]

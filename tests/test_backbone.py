@@ -133,10 +133,11 @@ def test_tokenizer_reads_every_word_of_every_family():
 
 @pytest.mark.parametrize("family", ["figures", "compositions", "rooms"])
 def test_the_recipe_trains_on_every_family(family, tmp_path):
-    """The same loop trains any family (without the islands-only grounding head and scoring)."""
+    """The same loop trains any family (without the islands-only grounding head), and scores it."""
     cfg = dict(TINY, family=family, grounding=None, max_steps=2)
     out = train(cfg, tmp_path / family, quiet=True)
     pipe, _ = load_pipeline(family, out)
     fam = __import__("imagery_agent.scenes", fromlist=[family]).get_family(family)
     text = fam.describe(fam.sample(np.random.default_rng(0)))
     assert pipe([text], 2).images[0].shape == (16, 16, 3)
+    assert "object_accuracy" in (tmp_path / family / "metrics.csv").read_text()

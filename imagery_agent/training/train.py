@@ -27,8 +27,6 @@ from ..scenes.corpus import build_corpus, sample_split
 from .checkpoint import load_state, save_state
 
 CONFIG_DIR = Path(__file__).parent / "configs"
-SCORED_FAMILIES = ("islands",)
-"""Families whose images `imagery_agent.evaluate` can score; others train without the metrics curve."""
 
 
 def load_config(family: str, path: str | None = None, **overrides) -> dict:
@@ -209,7 +207,7 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
                                    "wall_s": round(time.time() - t_start, 1)})
         trained = done - pre
         if accelerator.is_main_process and trained > 0:
-            if (trained % cfg["eval_every"] == 0 or done == total) and cfg["family"] in SCORED_FAMILIES:
+            if (trained % cfg["eval_every"] == 0 or done == total):
                 m = evaluate_ema(cfg, pipe, ema_unet, ema_text, cfg["eval_scenes"])
                 _append_csv(metrics_path, {"step": done, "wall_s": round(time.time() - t_start, 1), **m})
                 print(json.dumps({"step": done, **m}), flush=True)

@@ -1,0 +1,73 @@
+"""How well an image shows its composition: each part's strokes where they belong.
+
+A part's strokes are drawn alone (at the composition's layout) as a template; the part counts
+as present when at least RECALL of its ink is inked in the image at the best-matching shift,
+and as placed when that shift is within 1/16 of the image width. A scene is exact when every
+part is placed and the image holds no more than (1 - PRECISION) stray ink.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..scenes import compositions
+from ..scenes.drawing import Canvas
+
+RECALL = 0.7
+PRECISION = 0.7
+MAX_SHIFT = 0.25
+"""Largest shift searched, as a fraction of the width."""
+
+
+def _ink(image: np.ndarray) -> np.ndarray:
+    return np.asarray(image, np.float32).mean(-1) < 128
+
+
+def _part_mask(strokes: dict, size: int) -> np.ndarray:
+    canvas = Canvas(size)
+    for s in strokes.values():
+        canvas.polyline(s, (0, 0, 0), compositions.STROKE_WIDTH)
+    return _ink(canvas.to_array())
+
+
+def _best_shift(ink: np.ndarray, mask: np.ndarray, max_shift: int) -> tuple[float, int, int]:
+    best = (-1.0, 0, 0)
+    total = mask.sum()
+    for dy in range(-max_shift, max_shift + 1):
+        for dx in range(-max_shift, max_shift + 1):
+            moved = np.roll(np.roll(mask, dy, 0), dx, 1)
+            recall = float((moved & ink).sum() / total) if total else 0.0
+            if recall > best[0] + 1e-9 or (abs(recall - best[0]) <= 1e-9 and math.hypot(dx, dy) < math.hypot(*best[1:])):
+                best = (recall, dx, dy)
+    return best
+
+
+def score_composition(image: np.ndarray, comp: compositions.Composition) -> dict:
+    size = np.asarray(image).shape[0]
+    ink = _ink(image)
+    masks = [_part_mask(p, size) for p in compositions.fitted(comp)]
+    present, placed, errors = [], [], []
+    for mask in masks:
+        recall, dx, dy = _best_shift(ink, mask, int(MAX_SHIFT * size))
+        err = math.hypot(dx, dy) / size
+        present.append(recall >= RECALL)
+        errors.append(err if present[-1] else math.inf)
+        placed.append(present[-1] and err <= 1 / 16)
+    union = np.any(masks, axis=0)
+    precision = float((ink & union).sum() / max(1, ink.sum()))
+    return {"present": present, "errors": errors, "placed": placed, "precision": precision,
+            "exact": all(placed) and precision >= PRECISION}
+
+
+def summarise(scores: list[dict]) -> dict:
+    placed = [p for s in scores for p in s["placed"]]
+    present = [p for s in scores for p in s["present"]]
+    errs = [e for s in scores for e in s["errors"] if math.isfinite(e)]
+    return {
+        "object_accuracy": float(np.mean(placed)) if placed else 0.0,
+        "object_presence": float(np.mean(present)) if present else 0.0,
+        "exact_scene_accuracy": float(np.mean([s["exact"] for s in scores])) if scores else 0.0,
+        "localisation_error_frac": float(np.median(errs)) if errs else None,
+        "ink_precision": float(np.mean([s["precision"] for s in scores])) if scores else 0.0,
+    }
