@@ -92,6 +92,12 @@ def perception_metrics(family: str, examples, imagined, captioner_path=None, cli
     out["clip_score_renders"] = float(100 * (emb_renders * texts).sum(-1).clamp(min=0).mean())
     out["clip_score_imagined"] = float(100 * (emb_imagined * texts).sum(-1).clamp(min=0).mean())
     out["fid_clip_imagined_vs_renders"] = frechet_distance(emb_imagined, emb_renders)
+    if family == "islands":  # zero-shot naming: is each of the 16 landmarks on the map?
+        from .scenes.islands import LANDMARKS
+        said = clip.presence(renders, LANDMARKS).numpy() > 0.5
+        truth = np.array([[n in s.names for n in LANDMARKS] for s in truths])
+        out["naming_accuracy"] = float((said == truth).mean())
+        out["naming_exact"] = float((said == truth).all(1).mean())
     return out
 
 

@@ -8,7 +8,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("name", ["mental_scanning.ipynb"])
+@pytest.mark.parametrize("name", ["mental_scanning.ipynb", "dual_coding.ipynb"])
 def test_notebook_executes(name, tmp_path):
     nb = nbformat.read(ROOT / "docs" / name, as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "docs")}}).execute()

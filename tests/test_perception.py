@@ -174,7 +174,7 @@ def test_caption_metrics():
     assert bleu([t], [t]) == pytest.approx(1.0)
     assert bleu([t], ["The hut is at row 4."]) < 0.5
     acc = caption_accuracy("islands", [m, m], [m, None])
-    assert acc == {"caption_exact": 0.5, "caption_object": 0.5, "caption_parsed": 0.5}
+    assert acc == {"caption_exact": 0.5, "caption_object": 0.5, "caption_named": 0.5, "caption_parsed": 0.5}
 
 
 def test_r_precision_and_frechet_distance():

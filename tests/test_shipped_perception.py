@@ -84,8 +84,11 @@ class WrongPicture(OracleImaginer):
     """Plants a mismatch: whatever it is told, it pictures a different map."""
 
     def imagine(self, texts, *, seed=0, **kw):
-        other = islands.describe(islands.IslandMap((islands.Landmark("boat", 3, 3), islands.Landmark("hut", 12, 12))))
-        return super().imagine(other, seed=seed)
+        return super().imagine(islands.describe(PLANTED), seed=seed)
+
+
+PLANTED = islands.IslandMap((islands.Landmark("boat", 3, 3), islands.Landmark("hut", 12, 12),
+                             islands.Landmark("flag", 6, 10), islands.Landmark("mine", 10, 5)))
 
 
 def test_dual_code_detects_a_planted_mismatch_and_reimagines(captioner):

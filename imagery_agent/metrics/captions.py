@@ -11,12 +11,16 @@ from .agreement import compare_scenes
 
 
 def caption_accuracy(family: str, truths, readings) -> dict:
-    """`readings` are the captions' parsed scenes (None where a caption did not parse)."""
+    """`readings` are the captions' parsed scenes (None where a caption did not parse).
+    caption_object: named with the right attributes and placed within tolerance; caption_named:
+    named at all; caption_exact: every object right and nothing extra."""
     agreements = [compare_scenes(family, t, r) for t, r in zip(truths, readings)]
     per_object = [ok for a in agreements for ok in a.objects.values()]
+    named = [name in a.offsets for a in agreements for name in a.objects]  # named at all, wherever placed
     return {
         "caption_exact": float(np.mean([a.exact for a in agreements])) if agreements else 0.0,
         "caption_object": float(np.mean(per_object)) if per_object else 0.0,
+        "caption_named": float(np.mean(named)) if named else 0.0,
         "caption_parsed": float(np.mean([r is not None for r in readings])) if readings else 0.0,
     }
 

@@ -48,16 +48,30 @@ def create_open_clip(name: str, config: dict, folder: Path) -> torch.nn.Module:
     path = Path(folder) / f"{name}.json"
     path.write_text(json.dumps(config, indent=1))
     open_clip.add_model_config(path)
-    return open_clip.create_model(name, pretrained=None)
+    return _create(name)
+
+
+def _create(name: str) -> torch.nn.Module:
+    """open_clip.create_model(name, pretrained=None), without its warning that no pretrained
+    weights were loaded: none exist, by design; trained weights are loaded right after."""
+    import logging
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        return open_clip.create_model(name, pretrained=None)
+    finally:
+        root.setLevel(level)
 
 
 class JointEmbedding:
     """Images and descriptions in one space, compared by cosine similarity."""
 
     def __init__(self, model, tokenizer: PreTrainedTokenizerFast, family: str, image_size: int,
-                 context_length: int, config: dict):
+                 context_length: int, config: dict, mention_bias: float | None = None):
         self.model, self.tokenizer, self.family = model.eval(), tokenizer, family
         self.image_size, self.context_length, self.config = image_size, context_length, config
+        self.mention_bias = mention_bias  # the sigmoid bias the mention loss learned (see name_objects)
 
     @classmethod
     def from_config(cls, cfg: dict, workdir: Path) -> "JointEmbedding":
@@ -73,7 +87,8 @@ class JointEmbedding:
             (tmp / f"{model_name(self.family)}.json").write_text(json.dumps(self.config, indent=1))
             self.tokenizer.save_pretrained(tmp)
             meta = {"kind": "joint_embedding", "family": self.family, "image_size": self.image_size,
-                    "context_length": self.context_length, "training_config": cfg}
+                    "context_length": self.context_length, "mention_bias": self.mention_bias,
+                    "training_config": cfg}
             (tmp / "clip.json").write_text(json.dumps(meta, indent=1))
         return Path(folder)
 
@@ -85,12 +100,13 @@ class JointEmbedding:
         try:
             config = json.loads((folder / f"{name}.json").read_text())
             open_clip.add_model_config(folder / f"{name}.json")
-            model = open_clip.create_model(name, pretrained=None)
+            model = _create(name)
             model.load_state_dict(load_file(folder / "model.safetensors"))
             tok = PreTrainedTokenizerFast.from_pretrained(folder)
         except Exception as e:  # noqa: BLE001
             raise WeightsError(f"could not load the joint embedding at {folder}: {e}") from None
-        return cls(model.float(), tok, meta["family"], meta["image_size"], meta["context_length"], config)
+        return cls(model.float(), tok, meta["family"], meta["image_size"], meta["context_length"], config,
+                   meta.get("mention_bias"))
 
     # --- encoders --------------------------------------------------------------------------
     def tokens(self, texts) -> torch.Tensor:
@@ -131,14 +147,21 @@ class JointEmbedding:
         top = sims.topk(min(k, len(candidates)), dim=1)
         return [[(candidates[j], float(s)) for s, j in zip(row_s, row_i)] for row_s, row_i in zip(top.values, top.indices)]
 
-    def name_objects(self, image, names) -> dict[str, float]:
-        """Zero-shot naming: how well each name fits the image (cosine with 'There is a NAME.'),
-        best first."""
+    def presence(self, images, names) -> torch.Tensor:
+        """images x names: the probability that each image holds each named object, from its
+        similarity with 'There is a NAME.' through the sigmoid the mention loss trained (the plain
+        cosine where the model has no saved bias)."""
         if self.family not in MENTION:
             raise NotImplementedError(f"no naming sentence for {self.family!r} yet")
+        sims = self.similarity(images, [MENTION[self.family].format(name=n) for n in names])
+        if self.mention_bias is None:
+            return sims
+        return torch.sigmoid(self.model.logit_scale.detach().exp() * sims + self.mention_bias)
+
+    def name_objects(self, image, names) -> dict[str, float]:
+        """Zero-shot naming: each name's `presence` in one image, best first (> 0.5: present)."""
         names = list(names)
-        sims = self.similarity([image], [MENTION[self.family].format(name=n) for n in names])[0]
-        return dict(sorted(zip(names, sims.tolist()), key=lambda kv: -kv[1]))
+        return dict(sorted(zip(names, self.presence([image], names)[0].tolist()), key=lambda kv: -kv[1]))
 
     def rerank(self, text: str, images) -> list[int]:
         """Indices of `images` (several imagined samples of `text`), best match first."""

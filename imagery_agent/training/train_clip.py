@@ -143,6 +143,7 @@ def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
             save_state(ckpt, done, {"model": model.state_dict(), "extra": {"mention_bias": mention_bias.detach()}},
                        opt, {"family": family})
     model.eval()
+    clip.mention_bias = float(mention_bias.detach()) if mention else None
     return clip.save_pretrained(out / "clip", {**cfg, "trained_steps": cfg["max_steps"]})
 
 
