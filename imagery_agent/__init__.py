@@ -10,4 +10,16 @@ def load_imaginer(family: str, path=None):
     return _load(family, path)
 
 
-__all__ = ["load_imaginer", "__version__"]
+def load_captioner(family: str, path=None):
+    """The shipped captioner of a scene family (see imagery_agent.perception.captioner)."""
+    from .perception.captioner import load_captioner as _load
+    return _load(family, path)
+
+
+def load_joint_embedding(family: str, path=None):
+    """The shipped open_clip joint embedding of a scene family (see imagery_agent.perception.joint_embedding)."""
+    from .perception.joint_embedding import load_joint_embedding as _load
+    return _load(family, path)
+
+
+__all__ = ["load_imaginer", "load_captioner", "load_joint_embedding", "__version__"]

@@ -142,6 +142,18 @@ def test_tiny_joint_embedding_learns_saves_and_loads(tmp_path):
         clip.encode_texts(["The castle is at column 3, row 4."])
     with pytest.raises(ValueError, match="wrong image size"):
         clip.encode_images([islands.render(m, 32)])
+    weights = out / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-100])
+    with pytest.raises(WeightsError, match="corrupt or truncated"):
+        JointEmbedding.from_pretrained(out)
+
+
+def test_missing_shipped_perception_weights_are_named(tmp_path):
+    from imagery_agent import load_captioner, load_joint_embedding
+    with pytest.raises(WeightsError, match="no captioner for 'rooms'"):
+        load_captioner("rooms")
+    with pytest.raises(WeightsError, match="no joint embedding"):
+        load_joint_embedding("islands", tmp_path / "nothing")
 
 
 def test_clip_twins_move_exactly_one_landmark():
