@@ -21,7 +21,7 @@ from .scenes.corpus import build_corpus
 
 
 def score_family(family: str, pipe, examples, steps: int, guidance: float, batch: int = 32, seed: int = 0,
-                 progress: bool = False, keep_images: list | None = None) -> dict:
+                 progress: bool = False, keep_images: list | None = None, guidance_steps: int | None = None) -> dict:
     """Imagine each example's text and score the image against its scene; the images are
     appended to `keep_images` when a list is given (for the perception metrics)."""
     if family == "islands":
@@ -39,14 +39,14 @@ def score_family(family: str, pipe, examples, steps: int, guidance: float, batch
     for i in tqdm(range(0, len(examples), batch), disable=not progress, desc="imagine"):
         chunk = examples[i:i + batch]
         gens = [torch.Generator().manual_seed(seed + i + j) for j in range(len(chunk))]
-        images = pipe([e.text for e in chunk], steps, guidance, generator=gens).images
+        images = pipe([e.text for e in chunk], steps, guidance, generator=gens, guidance_steps=guidance_steps).images
         n += len(chunk)
         if keep_images is not None:
             keep_images.extend(images)
         scores += [score(im, e.scene) for im, e in zip(images, chunk)]
     elapsed = time.perf_counter() - t0
     return {**summarise(scores), "images_per_second": n / elapsed, "batch_size": batch, "sampler_steps": steps,
-            "n_scenes": len(examples)}
+            "guidance_scale": guidance, "guidance_steps": guidance_steps, "n_scenes": len(examples)}
 
 
 def perception_metrics(family: str, examples, imagined, captioner_path=None, clip_path=None,
@@ -115,6 +115,8 @@ def main(argv=None):
     ap.add_argument("--n", type=int, default=200, help="held-out scenes")
     ap.add_argument("--steps", type=int, default=None, help="sampler steps (default: the shipped setting)")
     ap.add_argument("--guidance", type=float, default=None)
+    ap.add_argument("--guidance-steps", type=int, default=None, dest="guidance_steps",
+                    help="guide only the first K sampler steps (default: all)")
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--compare-ddpm", type=int, default=0, metavar="N",
                     help="also run diffusers' 1000-step DDPM sampler on the first N scenes, side by side")
@@ -133,7 +135,8 @@ def main(argv=None):
     examples = build_corpus(args.family, args.n, seed=2024, split="heldout")
     imagined = []
     result = {"family": args.family, **score_family(args.family, pipe, examples, steps, guidance, args.batch,
-                                                    progress=not args.json, keep_images=imagined)}
+                                                    progress=not args.json, keep_images=imagined,
+                                                    guidance_steps=args.guidance_steps)}
     if not args.no_perception:
         result.update(perception_metrics(args.family, examples, imagined, args.captioner, args.clip,
                                          progress=not args.json))

@@ -141,3 +141,15 @@ def test_the_recipe_trains_on_every_family(family, tmp_path):
     text = fam.describe(fam.sample(np.random.default_rng(0)))
     assert pipe([text], 2).images[0].shape == (16, 16, 3)
     assert "object_accuracy" in (tmp_path / family / "metrics.csv").read_text()
+
+
+def test_guidance_can_be_limited_to_the_first_steps(saved):
+    pipe, _ = saved
+    text = [islands.describe(islands.kosslyn_map())]
+    g = lambda: torch.Generator().manual_seed(3)  # noqa: E731
+    unguided = pipe(text, 3, 1.0, generator=g()).images[0].astype(int)
+    none_guided = pipe(text, 3, 2.0, generator=g(), guidance_steps=0).images[0].astype(int)
+    assert abs(unguided - none_guided).max() <= 1
+    all_guided = pipe(text, 3, 2.0, generator=g()).images[0]
+    assert (pipe(text, 3, 2.0, generator=g(), guidance_steps=3).images[0] == all_guided).all()
+    assert abs(pipe(text, 3, 2.0, generator=g(), guidance_steps=1).images[0].astype(int) - unguided).max() > 0

@@ -38,8 +38,9 @@ class DiffusionImaginer:
     """A trained ImageryDiffusionPipeline behind the Imaginer interface."""
 
     def __init__(self, pipeline, family: str, sampler_steps: int = 20, guidance_scale: float = 2.0,
-                 name: str | None = None, batch_size: int = 32):
+                 name: str | None = None, batch_size: int = 32, guidance_steps: int | None = None):
         self.pipe, self.family = pipeline, family
+        self.guidance_steps = guidance_steps
         self.steps, self.guidance, self.batch_size = sampler_steps, guidance_scale, batch_size
         self.size = pipeline.unet.config.sample_size
         self.name = name or f"diffusion-{family}"
@@ -56,7 +57,7 @@ class DiffusionImaginer:
         for i in range(0, len(texts), self.batch_size):
             chunk = texts[i:i + self.batch_size]
             gens = [torch.Generator().manual_seed(seed + i + j) for j in range(len(chunk))]
-            images = self.pipe(chunk, steps, guidance, generator=gens).images
+            images = self.pipe(chunk, steps, guidance, generator=gens, guidance_steps=self.guidance_steps).images
             out += [MentalImage(im, t, seed + i + j, self.name) for j, (im, t) in enumerate(zip(images, chunk))]
         return out
 
@@ -80,11 +81,11 @@ def load_pipeline(family: str, path: str | Path | None = None):
     except Exception as e:  # noqa: BLE001
         raise WeightsError(f"could not load the pipeline at {folder}: {e}") from None
     pipe.set_progress_bar_config(disable=True)
-    settings = {"sampler_steps": 20, "guidance_scale": 2.0}
+    settings = {"sampler_steps": 20, "guidance_scale": 2.0, "guidance_steps": None}
     cfg_file = folder / "training_config.json"
     if cfg_file.exists():
         cfg = json.loads(cfg_file.read_text())
-        settings.update({k: cfg[k] for k in ("sampler_steps", "guidance_scale") if k in cfg})
+        settings.update({k: cfg[k] for k in settings if k in cfg})
     return pipe, settings
 
 
@@ -92,7 +93,8 @@ def load_imaginer(family: str, path: str | Path | None = None) -> DiffusionImagi
     """The shipped text-to-image backbone of a family (or the pipeline saved at `path`)."""
     pipe, settings = load_pipeline(family, path)
     return DiffusionImaginer(pipe, family, settings["sampler_steps"], settings["guidance_scale"],
-                             name=f"diffusion-{family}" + ("" if path is None else f"@{Path(path).name}"))
+                             name=f"diffusion-{family}" + ("" if path is None else f"@{Path(path).name}"),
+                             guidance_steps=settings["guidance_steps"])
 
 
 def make_imaginer(kind: str, family: str, **kw):

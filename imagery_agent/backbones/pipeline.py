@@ -79,7 +79,9 @@ class ImageryDiffusionPipeline(DiffusionPipeline):
     @torch.no_grad()
     def __call__(self, prompts, num_inference_steps: int = 20, guidance_scale: float = 2.0,
                  generator: torch.Generator | list[torch.Generator] | None = None, output_type: str = "np",
-                 return_dict: bool = True):
+                 return_dict: bool = True, guidance_steps: int | None = None):
+        """`guidance_steps`: apply classifier-free guidance in the first k steps only (where the
+        layout is decided) and run the conditional model alone after that; None = every step."""
         prompts = check_prompts(prompts, self.tokenizer)
         if not 1 <= int(num_inference_steps) <= 1000:
             raise ValueError(f"num_inference_steps must be 1..1000, got {num_inference_steps}")
@@ -93,11 +95,15 @@ class ImageryDiffusionPipeline(DiffusionPipeline):
             x = torch.randn(shape, generator=generator)
         x = x.to(self.unet.device) * self.scheduler.init_noise_sigma
         self.scheduler.set_timesteps(int(num_inference_steps))
-        for t in self.progress_bar(self.scheduler.timesteps):
+        for i, t in enumerate(self.progress_bar(self.scheduler.timesteps)):
+            guide = guided and (guidance_steps is None or i < guidance_steps)
             inp = self.scheduler.scale_model_input(x, t)
-            inp = self.denoise_input(torch.cat([inp, inp]) if guided else inp)
-            out = denoise(self.unet, inp, t, hidden, mask)
-            if guided:
+            inp = self.denoise_input(torch.cat([inp, inp]) if guide else inp)
+            if guide:
+                out = denoise(self.unet, inp, t, hidden, mask)
+            else:
+                out = denoise(self.unet, inp, t, hidden[-n:], mask[-n:])
+            if guide:
                 uncond, cond = out.chunk(2)
                 out = uncond + guidance_scale * (cond - uncond)
             x = self.scheduler.step(out, t, x).prev_sample
