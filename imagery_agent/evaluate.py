@@ -128,6 +128,24 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
+    from .io import WeightsError
+    from .scenes.errors import SceneError
+    try:
+        result = evaluate(args)
+    except (SceneError, WeightsError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(result, sys.stdout)
+        print()
+    else:
+        for k, v in result.items():
+            print(f"{k:28s} {v}")
+    return 0
+
+
+def evaluate(args) -> dict:
+    """Everything `main` reports, as a dict."""
     from .backbones.imaginer import load_pipeline
     pipe, settings = load_pipeline(args.family, args.weights)
     steps = args.steps or settings["sampler_steps"]
@@ -137,13 +155,18 @@ def main(argv=None):
     result = {"family": args.family, **score_family(args.family, pipe, examples, steps, guidance, args.batch,
                                                     progress=not args.json, keep_images=imagined,
                                                     guidance_steps=args.guidance_steps)}
-    if not args.no_perception:
+    from .backbones.imaginer import WEIGHTS_DIR
+    shipped = (WEIGHTS_DIR / "perception" / args.family).exists()
+    if not args.no_perception and (shipped or (args.captioner and args.clip)):
         result.update(perception_metrics(args.family, examples, imagined, args.captioner, args.clip,
                                          progress=not args.json))
+    elif not args.no_perception:
+        result["perception"] = f"skipped: no captioner and joint embedding for {args.family} (pass --captioner and --clip)"
     result.setdefault("orientation_error_deg", None)  # figures only
     if args.compare_ddpm:
         from diffusers import DDPMScheduler
-        fast = score_family(args.family, pipe, examples[:args.compare_ddpm], steps, guidance, args.batch)
+        fast = score_family(args.family, pipe, examples[:args.compare_ddpm], steps, guidance, args.batch,
+                            guidance_steps=args.guidance_steps)
         pipe.scheduler = DDPMScheduler.from_config(pipe.scheduler.config)
         slow = score_family(args.family, pipe, examples[:args.compare_ddpm], 1000, guidance, args.batch,
                             progress=not args.json)
@@ -151,13 +174,8 @@ def main(argv=None):
                                         "ddpm_1000": {k: slow[k] for k in ("object_accuracy", "sampler_steps")},
                                         "n_scenes": args.compare_ddpm,
                                         "evaluation_ratio": 1000 / steps}
-    if args.json:
-        json.dump(result, sys.stdout)
-        print()
-    else:
-        for k, v in result.items():
-            print(f"{k:28s} {v}")
+    return result
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

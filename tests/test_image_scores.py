@@ -41,3 +41,9 @@ def test_noise_lowers_the_room_score_gracefully():
 def test_unknown_family_has_no_scorer():
     with pytest.raises(SceneError, match="no image scorer"):
         score_family("castles", None, [], 1, 1.0)
+
+
+def test_evaluate_cli_names_an_unknown_family(capsys):
+    from imagery_agent.evaluate import main
+    assert main(["--family", "castles", "--json"]) == 2
+    assert "unknown scene family 'castles'" in capsys.readouterr().err
