@@ -83,11 +83,10 @@ class Captioner:
         return cls(build_captioner_model(cfg, tok), tok, cfg["family"], cfg["image_size"], cfg["max_length"])
 
     # --- saving and loading ----------------------------------------------------------------
-    def save_pretrained(self, folder: str | Path, cfg: dict | None = None, dtype: torch.dtype | None = None) -> Path:
+    def save_pretrained(self, folder: str | Path, cfg: dict | None = None) -> Path:
         """safetensors + JSON, written to a temporary folder and renamed into place."""
         with atomic_folder(folder) as tmp:
-            model = self.model if dtype is None else _cast_copy(self.model, dtype)
-            model.save_pretrained(tmp, safe_serialization=True)
+            self.model.save_pretrained(tmp, safe_serialization=True)
             self.tokenizer.save_pretrained(tmp)
             meta = {"kind": "captioner", "family": self.family, "image_size": self.image_size,
                     "max_length": self.max_length, "training_config": cfg}
@@ -215,11 +214,6 @@ def decoder_mask(labels: torch.Tensor) -> torch.Tensor:
     """Attention mask of the decoder's inputs (the start token, then the labels shifted right)."""
     real = (labels != -100).long()
     return torch.cat([torch.ones_like(real[:, :1]), real[:, :-1]], 1)
-
-
-def _cast_copy(model, dtype):
-    import copy
-    return copy.deepcopy(model).to(dtype)
 
 
 def load_captioner(family: str, path: str | Path | None = None) -> Captioner:
