@@ -13,6 +13,7 @@ import numpy as np
 
 from ..scenes import compositions
 from ..scenes.drawing import Canvas
+from .objects import summarise_objects
 
 RECALL = 0.7
 PRECISION = 0.7
@@ -61,13 +62,5 @@ def score_composition(image: np.ndarray, comp: compositions.Composition) -> dict
 
 
 def summarise(scores: list[dict]) -> dict:
-    placed = [p for s in scores for p in s["placed"]]
-    present = [p for s in scores for p in s["present"]]
-    errs = [e for s in scores for e in s["errors"] if math.isfinite(e)]
-    return {
-        "object_accuracy": float(np.mean(placed)) if placed else 0.0,
-        "object_presence": float(np.mean(present)) if present else 0.0,
-        "exact_scene_accuracy": float(np.mean([s["exact"] for s in scores])) if scores else 0.0,
-        "localisation_error_frac": float(np.median(errs)) if errs else None,
-        "ink_precision": float(np.mean([s["precision"] for s in scores])) if scores else 0.0,
-    }
+    return {**summarise_objects(scores),
+            "ink_precision": float(np.mean([s["precision"] for s in scores])) if scores else 0.0}

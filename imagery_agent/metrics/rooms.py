@@ -15,6 +15,7 @@ import numpy as np
 
 from ..scenes import rooms
 from ..scenes.errors import SceneError
+from .objects import summarise_objects
 
 
 def _cell_box(room: rooms.Room, x: int, y: int, size: int) -> tuple[slice, slice]:
@@ -76,13 +77,4 @@ def score_room(image: np.ndarray, room: rooms.Room) -> dict:
     return {"present": present, "errors": errors, "placed": placed, "exact": all(placed)}
 
 
-def summarise(scores: list[dict]) -> dict:
-    placed = [p for s in scores for p in s["placed"]]
-    present = [p for s in scores for p in s["present"]]
-    errs = [e for s in scores for e in s["errors"]]
-    return {
-        "object_accuracy": float(np.mean(placed)) if placed else 0.0,
-        "object_presence": float(np.mean(present)) if present else 0.0,
-        "exact_scene_accuracy": float(np.mean([s["exact"] for s in scores])) if scores else 0.0,
-        "localisation_error_frac": float(np.median(errs)) if errs else None,
-    }
+summarise = summarise_objects

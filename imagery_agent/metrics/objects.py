@@ -1,0 +1,20 @@
+"""The summary every per-object image scorer shares (islands, rooms, compositions)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def summarise_objects(scores: list[dict]) -> dict:
+    """Scores hold per-object lists `placed`, `present`, `errors` (fraction of the width; inf when
+    not found) and a per-scene `exact`."""
+    placed = [p for s in scores for p in s["placed"]]
+    present = [p for s in scores for p in s["present"]]
+    errs = [e for s in scores for e in s["errors"] if math.isfinite(e)]
+    return {
+        "object_accuracy": float(np.mean(placed)) if placed else 0.0,
+        "object_presence": float(np.mean(present)) if present else 0.0,
+        "exact_scene_accuracy": float(np.mean([s["exact"] for s in scores])) if scores else 0.0,
+        "localisation_error_frac": float(np.median(errs)) if errs else math.inf,
+    }
