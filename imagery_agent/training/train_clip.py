@@ -10,7 +10,6 @@ logs the R-precision of held-out renders. Interrupted runs resume; the model is 
 """
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
@@ -26,15 +25,10 @@ from ..perception.images import augment, to_pixel_values
 from ..perception.joint_embedding import MENTION, JointEmbedding
 from ..scenes import get_family
 from ..scenes.corpus import build_corpus, is_heldout, sample_split
+from . import cli
 from .checkpoint import load_state, save_state
-from .train import CONFIG_DIR, _append_csv
+from .train import _append_csv
 from .train_captioner import learning_rate
-
-
-def load_config(family: str, path: str | None = None, **overrides) -> dict:
-    cfg = json.loads(Path(path or CONFIG_DIR / f"{family}_clip.json").read_text())
-    cfg.update({k: v for k, v in overrides.items() if v is not None})
-    return cfg
 
 
 def twin(family: str, scene, rng: np.random.Generator):
@@ -148,18 +142,7 @@ def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--family", required=True)
-    ap.add_argument("--out", required=True, help="folder for logs, checkpoints and the final model")
-    ap.add_argument("--config", help="a JSON config (default: imagery_agent/training/configs/FAMILY_clip.json)")
-    ap.add_argument("--max-steps", type=int, dest="max_steps")
-    ap.add_argument("--batch-size", type=int, dest="batch_size")
-    ap.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
-    args = ap.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    cfg = load_config(args.family, args.config, max_steps=args.max_steps, batch_size=args.batch_size)
-    print(f"saved joint embedding to {train(cfg, Path(args.out))}")
+    cli.main("clip", train, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":
