@@ -218,12 +218,5 @@ def decoder_mask(labels: torch.Tensor) -> torch.Tensor:
 
 def load_captioner(family: str, path: str | Path | None = None) -> Captioner:
     """The shipped captioner of a family (or the one saved at `path`)."""
-    from ..backbones.imaginer import WEIGHTS_DIR
-    get_family(family)
-    folder = Path(path) if path is not None else WEIGHTS_DIR / "perception" / family / "captioner"
-    if not folder.exists():
-        raise WeightsError(f"no captioner for {family!r} at {folder}")
-    cap = Captioner.from_pretrained(folder)
-    if cap.family != family:
-        raise WeightsError(f"the captioner at {folder} reads {cap.family!r} scenes, not {family!r}")
-    return cap
+    from .shipped import load_shipped
+    return load_shipped(Captioner, family, "captioner", "captioner", path)

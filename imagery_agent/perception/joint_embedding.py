@@ -171,12 +171,5 @@ class JointEmbedding:
 
 def load_joint_embedding(family: str, path: str | Path | None = None) -> JointEmbedding:
     """The shipped joint embedding of a family (or the one saved at `path`)."""
-    from ..backbones.imaginer import WEIGHTS_DIR
-    get_family(family)
-    folder = Path(path) if path is not None else WEIGHTS_DIR / "perception" / family / "clip"
-    if not folder.exists():
-        raise WeightsError(f"no joint embedding for {family!r} at {folder}")
-    clip = JointEmbedding.from_pretrained(folder)
-    if clip.family != family:
-        raise WeightsError(f"the joint embedding at {folder} reads {clip.family!r} scenes, not {family!r}")
-    return clip
+    from .shipped import load_shipped
+    return load_shipped(JointEmbedding, family, "clip", "joint embedding", path)
