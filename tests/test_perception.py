@@ -102,6 +102,8 @@ def test_bad_decoding_requests_and_images_are_named(tiny_captioner):
         tiny_captioner.caption([islands.render(islands.kosslyn_map(), 32)])
     with pytest.raises(ValueError, match="RGB"):
         tiny_captioner.caption([np.zeros((16, 16), np.uint8)])
+    with pytest.raises(ValueError, match="uint8"):
+        tiny_captioner.caption([image / 255.0])
 
 
 def test_captioner_saves_and_loads_exactly_and_refuses_damage(tiny_captioner, tmp_path):

@@ -97,3 +97,17 @@ def test_dual_code_detects_a_planted_mismatch_and_reimagines(captioner):
     assert not result.agree and result.attempts == 2
     assert result.objects["hut"] is False and "boat" in result.extra
     assert [s.op for s in result.trace].count("imagine") == 2
+
+
+def test_dual_code_refuses_bad_requests_before_imagining(captioner):
+    from imagery_agent.scenes import ParseError
+    from imagery_agent.scenes.errors import SceneError
+    agent = ImageryAgent(OracleImaginer("islands"), captioner=captioner)
+    with pytest.raises(ValueError, match="max_attempts"):
+        agent.dual_code(islands.describe(islands.kosslyn_map()), max_attempts=0)
+    with pytest.raises(ParseError, match="castle"):
+        agent.dual_code("The castle is at column 3, row 4.")
+    rooms_agent = ImageryAgent(OracleImaginer("rooms"), captioner=captioner)
+    from imagery_agent.scenes import rooms
+    with pytest.raises(SceneError, match="captioner reads 'islands'"):
+        rooms_agent.dual_code(rooms.describe(rooms.sample(np.random.default_rng(0))))

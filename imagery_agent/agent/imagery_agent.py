@@ -62,6 +62,11 @@ class ScanResult:
     trace: list = field(default_factory=list)  # every clock step
 
 
+def _check_attempts(max_attempts) -> None:
+    if not isinstance(max_attempts, int) or max_attempts < 1:
+        raise ValueError(f"max_attempts must be a whole number >= 1, got {max_attempts!r}")
+
+
 class ImageryAgent:
     """Builds a mental map through an imaginer and answers by processing that image."""
 
@@ -73,7 +78,6 @@ class ImageryAgent:
         self.image: MentalImage | None = None
         self.names: tuple[str, ...] = ()
 
-
     # --- learning the map ------------------------------------------------------------------
     def learn(self, description: str, *, seed: int = 0, extra_names=(), max_attempts: int = 3) -> MentalImage:
         """Read the description (its landmark names) and imagine the map it describes.
@@ -81,6 +85,7 @@ class ImageryAgent:
         A light dual-coding check: the agent looks for every landmark it was told about in its
         image and, where one is missing, imagines again from a new seed (up to `max_attempts`
         images). `self.attempts` says how many it took; the last image is kept either way."""
+        _check_attempts(max_attempts)
         scene = islands.parse(description, extra_names=extra_names)  # checks the words; names only are kept
         self.names = scene.names
         for attempt in range(max_attempts):
@@ -95,12 +100,15 @@ class ImageryAgent:
         object by object; when they disagree, imagine again from a new seed (up to
         `max_attempts` images). Each image, caption and per-object comparison ticks the clock.
         The last image becomes the agent's current mental image."""
+        _check_attempts(max_attempts)
         family = self.imaginer.family
         fam = get_family(family)
         verbal = fam.parse(text)  # malformed words fail here, before anything is imagined
         if self.captioner is None:
             from ..perception.captioner import load_captioner
             self.captioner = load_captioner(family)
+        if self.captioner.family != family:
+            raise SceneError(f"the captioner reads {self.captioner.family!r} scenes but the imaginer draws {family!r}")
         clock = self.clocks.new()
         for attempt in range(max_attempts):
             image = self.imaginer.imagine(text, seed=seed + 7919 * attempt)[0]

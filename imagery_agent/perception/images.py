@@ -26,6 +26,9 @@ def to_pixel_values(images, size: int) -> torch.Tensor:
     for i, a in enumerate(arrays):
         if a.ndim != 3 or a.shape[2] != 3:
             raise ValueError(f"image {i}: expected an RGB array of shape ({size}, {size}, 3), got {a.shape}")
+        if a.dtype != np.uint8:
+            raise ValueError(f"image {i}: expected uint8 pixels (0..255), got {a.dtype}; "
+                             f"convert with (x * 255).round().astype('uint8') if it holds 0..1 floats")
         if a.shape[:2] != (size, size):
             raise ValueError(f"image {i}: wrong image size {a.shape[0]}x{a.shape[1]}; this model reads "
                              f"{size}x{size} images (render or imagine at size={size})")
