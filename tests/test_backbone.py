@@ -153,3 +153,77 @@ def test_guidance_can_be_limited_to_the_first_steps(saved):
     all_guided = pipe(text, 3, 2.0, generator=g()).images[0]
     assert (pipe(text, 3, 2.0, generator=g(), guidance_steps=3).images[0] == all_guided).all()
     assert abs(pipe(text, 3, 2.0, generator=g(), guidance_steps=1).images[0].astype(int) - unguided).max() > 0
+
+
+def test_the_text_encoder_learns_to_read_a_figures_angle():
+    """Grounding for figures: every token of the sentence is asked for the figure's identity,
+    angle, handedness, axis and projection, and the encoder learns to answer."""
+    from imagery_agent.training.train import grounding_classes, grounding_labels, grounding_loss
+    cfg = dict(TINY, family="figures")
+    torch.manual_seed(0)
+    pipe = build_pipeline(cfg)
+    classes = grounding_classes("figures")
+    head = torch.nn.Linear(cfg["text_encoder"]["hidden"], sum(classes))
+    texts, scenes, _ = make_batch(cfg, np.random.default_rng(0), 16, render=False)
+    batch = pipe.tokenizer(texts, padding=True, return_tensors="pt")
+    labels = grounding_labels(cfg, pipe.tokenizer, batch, scenes)
+    real = batch["attention_mask"][0] > 0
+    assert (labels[0, real, 1] == scenes[0].angle // 10).all() and (labels[0, ~real] == -100).all()
+    opt = torch.optim.AdamW(list(pipe.text_encoder.parameters()) + list(head.parameters()), 3e-3)
+
+    def loss():
+        h = encode_tokens(pipe.text_encoder, pipe.tokenizer, batch["input_ids"], batch["attention_mask"])
+        return grounding_loss(head, h, labels, classes)
+
+    first = loss().item()
+    for _ in range(40):
+        opt.zero_grad()
+        l = loss()
+        l.backward()
+        opt.step()
+    assert loss().item() < 0.5 * first
+
+
+@pytest.fixture(scope="module")
+def trained_teacher(tmp_path_factory):
+    return train(dict(TINY, max_steps=4), tmp_path_factory.mktemp("teacher") / "run", quiet=True)
+
+
+def test_guidance_distillation_learns_the_guided_output(trained_teacher, tmp_path):
+    """The student starts as the teacher's conditional model and moves toward the guided output
+    uncond + w (cond - uncond); its pipeline samples without guidance and keeps the teacher's
+    text encoder."""
+    from imagery_agent.training.distill import distill
+    cfg = {"family": "islands", "teacher": str(trained_teacher), "teacher_guidance_scale": 10.0, "batch_size": 8,
+           "learning_rate": 0.001, "warmup_steps": 1, "max_steps": 40, "ema_decay": 0.0, "seed": 0,
+           "log_every": 20, "checkpoint_every": 20, "eval_every": 40, "eval_scenes": 2, "sampler_steps": 2,
+           "guidance_scale": 1.0, "salient_weight": 0}
+    teacher, _ = load_pipeline("islands", trained_teacher)
+    texts, _, x0 = make_batch(dict(TINY), np.random.default_rng(99), 8)
+    g = torch.Generator().manual_seed(0)
+    t = torch.randint(0, 1000, (8,), generator=g)
+    inp = teacher.denoise_input(build_train_scheduler(TINY).add_noise(x0, torch.randn(x0.shape, generator=g), t))
+
+    def outputs(unet):
+        with torch.no_grad():
+            h, m = teacher.encode_prompts(texts)
+            hb, mb = teacher.encode_prompts([""] * 8)
+            return denoise(unet, inp, t, h, m), denoise(unet, inp, t, hb, mb)
+
+    cond, uncond = outputs(teacher.unet)
+    guided = uncond + 10.0 * (cond - uncond)
+    out = distill(cfg, tmp_path / "distill", quiet=True)
+    student, settings = load_pipeline("islands", out)
+    assert settings["guidance_scale"] == 1.0 and settings["sampler_steps"] == 2
+    after = ((outputs(student.unet)[0] - guided) ** 2).mean()
+    assert after < 0.5 * ((cond - guided) ** 2).mean()
+    for (k, v), (_, v2) in zip(teacher.text_encoder.state_dict().items(), student.text_encoder.state_dict().items()):
+        assert torch.equal(v, v2), k
+    assert "object_accuracy" in (tmp_path / "distill" / "metrics.csv").read_text()
+
+
+def test_distillation_needs_the_teachers_training_config(saved, tmp_path):
+    from imagery_agent.training.distill import distill
+    _, folder = saved
+    with pytest.raises(WeightsError, match="training_config.json"):
+        distill({"family": "islands", "teacher": str(folder)}, tmp_path / "d", quiet=True)

@@ -3,7 +3,8 @@
 The whole loop is here to read in one sitting. Data are drawn fresh every step from the family's
 training split (scenes with no held-out combination), described with random paraphrases and
 rendered. For islands, the text encoder first learns to read each landmark's column and row
-(a grounding head on the landmark's token), so the UNet's cross-attention has positions to match.
+(a grounding head on the landmark's token), so the UNet's cross-attention has positions to match;
+for figures it learns to read the figure's identity, angle and handedness the same way.
 Runs on CPU or GPU; `accelerate launch` spreads it over several GPUs. Interrupted runs resume.
 """
 from __future__ import annotations
@@ -50,41 +51,76 @@ def make_batch(cfg, rng, n, render=True):
 N_GRID, N_NAMES = 16, 16
 
 
+def _figure_classes():
+    from ..scenes import figures
+    idents = [(k, i) for k in figures.KINDS for i in figures.identities(k)]
+    return idents, (len(idents), 360 // figures.ANGLE_STEP, 2, 2, 2)
+
+
+def grounding_classes(family: str) -> tuple[int, ...]:
+    """Class counts of the facts the text encoder learns to read off each token: for islands a
+    landmark's (column, row, name); for figures the figure's (identity, angle, mirror, axis,
+    projection)."""
+    if family == "islands":
+        return (N_GRID, N_GRID, N_NAMES)
+    if family == "figures":
+        return _figure_classes()[1]
+    raise ValueError(f"no grounding targets for family {family!r}; set \"grounding\": null in its config")
+
+
 def grounding_labels(cfg, tokenizer, batch, scenes):
-    """For islands: every token of a landmark's sentence gets that landmark's (column, row, name),
-    -100 (ignored) elsewhere. The whole sentence then carries the fact, so whichever of its
-    tokens the UNet attends to, it reads the same place and the same landmark."""
+    """Per token, the facts of its sentence (-100, ignored, elsewhere). For islands every token
+    of a landmark's sentence gets that landmark's (column, row, name): whichever of its tokens
+    the UNet attends to, it reads the same place and the same landmark. A figure is one sentence,
+    so every token gets the whole figure."""
+    ids, real = batch["input_ids"], batch["attention_mask"] > 0
+    labels = torch.full(ids.shape + (len(grounding_classes(cfg["family"])),), -100, dtype=torch.long)
+    if cfg["family"] == "figures":
+        from ..scenes import figures
+        idents = _figure_classes()[0]
+        for b, f in enumerate(scenes):
+            labels[b, real[b]] = torch.tensor([idents.index((f.kind, f.identity)), f.angle // figures.ANGLE_STEP,
+                                               int(f.mirror), int(f.axis == "depth"),
+                                               int(f.projection == "perspective")])
+        return labels
     from ..scenes.islands import LANDMARKS
-    ids = batch["input_ids"]
     sent = sentence_ids(ids, tokenizer, 1 << 30)
-    labels = torch.full(ids.shape + (3,), -100, dtype=torch.long)
     vocab = tokenizer.get_vocab()
     for b, scene in enumerate(scenes):
         for lm in scene.landmarks:
             pos = (ids[b] == vocab[lm.name]).nonzero().flatten()
             for p in pos:
-                same = (sent[b] == sent[b, p]) & (batch["attention_mask"][b] > 0)
+                same = (sent[b] == sent[b, p]) & real[b]
                 labels[b, same] = torch.tensor([lm.x, lm.y, LANDMARKS.index(lm.name)])
     return labels
 
 
-def grounding_loss(head, hidden, labels):
-    logits = head(hidden)
-    col, row, name = logits[..., :N_GRID], logits[..., N_GRID:2 * N_GRID], logits[..., 2 * N_GRID:]
-    return sum(F.cross_entropy(l.reshape(-1, l.shape[-1]), labels[..., i].reshape(-1), ignore_index=-100)
-               for i, l in enumerate((col, row, name))) / 3
+def grounding_loss(head, hidden, labels, classes):
+    logits, start, losses = head(hidden), 0, []
+    for i, n in enumerate(classes):
+        part = logits[..., start:start + n]
+        losses.append(F.cross_entropy(part.reshape(-1, n), labels[..., i].reshape(-1), ignore_index=-100))
+        start += n
+    return sum(losses) / len(losses)
+
+
+BACKGROUNDS = {"islands": ("LAND", "WATER"), "figures": ((255, 255, 255),)}
 
 
 def salient_weight(cfg, x):
-    """Loss weight per pixel: landmark pixels count `salient_weight` times more (small objects
-    carry the positions, and plain MSE would spend the budget on sea and sand)."""
+    """Loss weight per pixel: pixels away from the family's background colours (landmarks,
+    strokes) count `salient_weight` times more: small objects and thin strokes carry the
+    positions and orientations, and plain MSE would spend the budget on sea, sand and paper."""
     w = cfg.get("salient_weight", 0)
-    if not w or cfg["family"] != "islands":
+    if not w or cfg["family"] not in BACKGROUNDS:
         return torch.ones_like(x[:, :1])
-    from ..scenes.islands import LAND, WATER
+    from ..scenes import islands
+    colours = [getattr(islands, c) if isinstance(c, str) else c for c in BACKGROUNDS[cfg["family"]]]
     rgb = (x + 1) * 127.5
-    d = lambda c: (rgb - torch.tensor(c, dtype=rgb.dtype)[None, :, None, None]).pow(2).sum(1, keepdim=True).sqrt()  # noqa: E731
-    return 1 + w * ((d(LAND) > 40) & (d(WATER) > 40)).float()
+    far = torch.ones_like(x[:, :1], dtype=torch.bool)
+    for c in colours:
+        far &= (rgb - torch.tensor(c, dtype=rgb.dtype)[None, :, None, None]).pow(2).sum(1, keepdim=True).sqrt() > 40
+    return 1 + w * far.float()
 
 
 @torch.no_grad()
@@ -126,7 +162,8 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
     pipe = build_pipeline(cfg)
     tokenizer, unet, text = pipe.tokenizer, pipe.unet, pipe.text_encoder
     noise_sched = build_train_scheduler(cfg)
-    ground = torch.nn.Linear(cfg["text_encoder"]["hidden"], 2 * N_GRID + N_NAMES) if cfg.get("grounding") else None
+    classes = grounding_classes(cfg["family"]) if cfg.get("grounding") else ()
+    ground = torch.nn.Linear(cfg["text_encoder"]["hidden"], sum(classes)) if classes else None
     params = [{"params": unet.parameters(), "lr": cfg["learning_rate"]},
               {"params": list(text.parameters()) + (list(ground.parameters()) if ground else []),
                "lr": cfg["text_learning_rate"]}]
@@ -158,8 +195,10 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
     t_start = time.time()
     bar = tqdm(range(step, total), initial=step, total=total, disable=quiet, desc=f"train {cfg['family']}")
     for step in bar:
-        rng = np.random.default_rng([cfg["seed"], step])  # per-step seeds: resuming replays nothing
-        gen = torch.Generator().manual_seed(cfg["seed"] * 1_000_003 + step)
+        # per-step seeds, so resuming replays nothing; each process of a multi-GPU run draws its own data
+        rank = [accelerator.process_index] if accelerator.num_processes > 1 else []
+        rng = np.random.default_rng([cfg["seed"], step] + rank)
+        gen = torch.Generator().manual_seed(cfg["seed"] * 1_000_003 + step + 7919 * sum(rank))
         warm = min(1.0, (step + 1) / cfg["warmup_steps"])
         for g, lr in zip(opt.param_groups, base_lrs):
             g["lr"] = lr * warm
@@ -174,7 +213,7 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
         hidden = encode_tokens(text, tokenizer, batch["input_ids"], batch["attention_mask"])
         loss_ground = torch.zeros(())
         if ground is not None:
-            loss_ground = grounding_loss(ground, hidden, grounding_labels(cfg, tokenizer, batch, scenes))
+            loss_ground = grounding_loss(ground, hidden, grounding_labels(cfg, tokenizer, batch, scenes), classes)
         if step < pre:
             loss_diff = torch.zeros(())
             loss = loss_ground
