@@ -227,3 +227,22 @@ def test_distillation_needs_the_teachers_training_config(saved, tmp_path):
     _, folder = saved
     with pytest.raises(WeightsError, match="training_config.json"):
         distill({"family": "islands", "teacher": str(folder)}, tmp_path / "d", quiet=True)
+
+
+def test_training_runs_under_accelerate_launch_with_two_processes(tmp_path):
+    """The multi-GPU path, run here as two CPU processes (gloo): data-parallel training reaches the
+    end, one process writes the logs, checkpoint and pipeline, and the pipeline loads."""
+    import subprocess
+    import sys
+    cfg = tmp_path / "tiny.json"
+    cfg.write_text(json.dumps(dict(TINY, max_steps=2, eval_every=100, sample_every=100)))
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--cpu", "--num_processes", "2", "--num_machines", "1",
+           "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "imagery_agent.training.train",
+           "--family", "islands", "--config", str(cfg), "--out", str(tmp_path / "run"), "--threads", "1"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "data-parallel over 2 processes" in done.stdout
+    assert json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())["step"] == 4
+    log = (tmp_path / "run" / "log.csv").read_text().splitlines()
+    assert len(log) == 1 + 2  # header + steps 2 and 4, written once
+    load_pipeline("islands", tmp_path / "run" / "pipeline")

@@ -156,8 +156,11 @@ def save_sample_grid(cfg, pipe, path):
 def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = None) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(cfg, indent=1))
     accelerator = Accelerator()
+    if accelerator.is_main_process:
+        (out / "config.json").write_text(json.dumps(cfg, indent=1))
+        if accelerator.num_processes > 1:
+            print(f"data-parallel over {accelerator.num_processes} processes", flush=True)
     torch.manual_seed(cfg["seed"])
     pipe = build_pipeline(cfg)
     tokenizer, unet, text = pipe.tokenizer, pipe.unet, pipe.text_encoder
@@ -193,7 +196,7 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
     total = pre + cfg["max_steps"]
     log_path, metrics_path = out / "log.csv", out / "metrics.csv"
     t_start = time.time()
-    bar = tqdm(range(step, total), initial=step, total=total, disable=quiet, desc=f"train {cfg['family']}")
+    bar = tqdm(range(step, total), initial=step, total=total, disable=quiet or not accelerator.is_main_process, desc=f"train {cfg['family']}")
     for step in bar:
         # per-step seeds, so resuming replays nothing; each process of a multi-GPU run draws its own data
         rank = [accelerator.process_index] if accelerator.num_processes > 1 else []
@@ -240,7 +243,7 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
         else:
             ema_text = {k: v.detach().clone() for k, v in accelerator.unwrap_model(text).state_dict().items()}
         done = step + 1
-        if done % cfg["log_every"] == 0:
+        if done % cfg["log_every"] == 0 and accelerator.is_main_process:
             bar.set_postfix(diff=f"{loss_diff.item():.4f}", ground=f"{loss_ground.item():.3f}")
             _append_csv(log_path, {"step": done, "loss_diffusion": loss_diff.item(), "loss_grounding": loss_ground.item(),
                                    "wall_s": round(time.time() - t_start, 1)})
@@ -259,7 +262,9 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
                 if ground is not None:
                     tensors["grounding"] = accelerator.unwrap_model(ground).state_dict()
                 save_state(ckpt, done, tensors, opt, {"family": cfg["family"]})
-    export(cfg, pipe, ema_unet, ema_text, out / "pipeline")
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:  # every process holds the same weights; one writes them
+        export(cfg, pipe, ema_unet, ema_text, out / "pipeline")
     return out / "pipeline"
 
 
