@@ -230,13 +230,14 @@ def test_distillation_needs_the_teachers_training_config(saved, tmp_path):
 
 
 def test_training_runs_under_accelerate_launch_with_two_processes(tmp_path):
-    """The multi-GPU path, run here as two CPU processes (gloo): data-parallel training reaches the
-    end, one process writes the logs, checkpoint and pipeline, and the pipeline loads."""
+    """The multi-GPU path (`accelerate launch --multi_gpu`, i.e. torchrun), run here as two CPU
+    processes over gloo: data-parallel training reaches the end, one process writes the logs,
+    checkpoint and pipeline, and the pipeline loads."""
     import subprocess
     import sys
     cfg = tmp_path / "tiny.json"
     cfg.write_text(json.dumps(dict(TINY, max_steps=2, eval_every=100, sample_every=100)))
-    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--cpu", "--num_processes", "2", "--num_machines", "1",
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
            "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "imagery_agent.training.train",
            "--family", "islands", "--config", str(cfg), "--out", str(tmp_path / "run"), "--threads", "1"]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)

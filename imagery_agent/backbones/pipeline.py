@@ -42,7 +42,8 @@ def sentence_ids(input_ids: torch.Tensor, tokenizer, max_sentences: int) -> torc
 def encode_tokens(text_encoder, tokenizer, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Token states from the text encoder. Each token attends only within its own sentence (one
     sentence states one fact here), and gets its sentence number as its token type."""
-    types = sentence_ids(ids, tokenizer, text_encoder.config.type_vocab_size)
+    config = getattr(text_encoder, "module", text_encoder).config  # also when wrapped for data-parallel training
+    types = sentence_ids(ids, tokenizer, config.type_vocab_size)
     local = (types[:, :, None] == types[:, None, :]) & mask.bool()[:, None, :]
     return text_encoder(input_ids=ids, attention_mask=local[:, None], token_type_ids=types).last_hidden_state
 

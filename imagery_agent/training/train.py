@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import time
 from pathlib import Path
 
@@ -156,7 +157,9 @@ def save_sample_grid(cfg, pipe, path):
 def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = None) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    accelerator = Accelerator()
+    # several processes and no GPU (torchrun / `accelerate launch --multi_gpu` on CPUs): data-parallel
+    # over gloo, which accelerate only sets up when asked for the CPU
+    accelerator = Accelerator(cpu=not torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", 1)) > 1)
     if accelerator.is_main_process:
         (out / "config.json").write_text(json.dumps(cfg, indent=1))
         if accelerator.num_processes > 1:
