@@ -146,10 +146,11 @@ def main(argv=None):
 
 def evaluate(args) -> dict:
     """Everything `main` reports, as a dict."""
-    from .backbones.imaginer import load_pipeline
+    from .backbones.imaginer import check_guidance, load_pipeline
     pipe, settings = load_pipeline(args.family, args.weights)
     steps = args.steps or settings["sampler_steps"]
     guidance = args.guidance if args.guidance is not None else settings["guidance_scale"]
+    check_guidance(settings, guidance)
     examples = build_corpus(args.family, args.n, seed=2024, split="heldout")
     imagined = []
     result = {"family": args.family, **score_family(args.family, pipe, examples, steps, guidance, args.batch,
@@ -163,6 +164,8 @@ def evaluate(args) -> dict:
     elif not args.no_perception:
         result["perception"] = f"skipped: no captioner and joint embedding for {args.family} (pass --captioner and --clip)"
     result.setdefault("orientation_error_deg", None)  # figures only
+    if settings["teacher_guidance_scale"] is not None:
+        result["distilled_guidance_scale"] = settings["teacher_guidance_scale"]
     if args.compare_ddpm:
         from diffusers import DDPMScheduler
         fast = score_family(args.family, pipe, examples[:args.compare_ddpm], steps, guidance, args.batch,

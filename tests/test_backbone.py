@@ -220,6 +220,10 @@ def test_guidance_distillation_learns_the_guided_output(trained_teacher, tmp_pat
     for (k, v), (_, v2) in zip(teacher.text_encoder.state_dict().items(), student.text_encoder.state_dict().items()):
         assert torch.equal(v, v2), k
     assert "object_accuracy" in (tmp_path / "distill" / "metrics.csv").read_text()
+    assert len(json.loads((out / "training_config.json").read_text())["teacher_unet_sha256"]) == 64
+    from imagery_agent.backbones.imaginer import load_imaginer
+    with pytest.raises(ValueError, match="guidance-distilled"):
+        load_imaginer("islands", out).imagine(texts[0], guidance=2.0)
 
 
 def test_distillation_needs_the_teachers_training_config(saved, tmp_path):

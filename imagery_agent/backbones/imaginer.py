@@ -38,8 +38,10 @@ class DiffusionImaginer:
     """A trained ImageryDiffusionPipeline behind the Imaginer interface."""
 
     def __init__(self, pipeline, family: str, sampler_steps: int = 20, guidance_scale: float = 2.0,
-                 name: str | None = None, batch_size: int = 32, guidance_steps: int | None = None):
+                 name: str | None = None, batch_size: int = 32, guidance_steps: int | None = None,
+                 teacher_guidance_scale: float | None = None):
         self.pipe, self.family = pipeline, family
+        self.teacher_guidance_scale = teacher_guidance_scale
         self.guidance_steps = guidance_steps
         self.steps, self.guidance, self.batch_size = sampler_steps, guidance_scale, batch_size
         self.size = pipeline.unet.config.sample_size
@@ -52,6 +54,7 @@ class DiffusionImaginer:
         texts = [texts] if isinstance(texts, str) else list(texts)
         steps = steps or self.steps
         guidance = self.guidance if guidance is None else guidance
+        check_guidance({"teacher_guidance_scale": self.teacher_guidance_scale}, guidance)
         self.pipe.set_progress_bar_config(disable=not progress)
         out = []
         for i in range(0, len(texts), self.batch_size):
@@ -81,7 +84,7 @@ def load_pipeline(family: str, path: str | Path | None = None):
     except Exception as e:  # noqa: BLE001
         raise WeightsError(f"could not load the pipeline at {folder}: {e}") from None
     pipe.set_progress_bar_config(disable=True)
-    settings = {"sampler_steps": 20, "guidance_scale": 2.0, "guidance_steps": None}
+    settings = {"sampler_steps": 20, "guidance_scale": 2.0, "guidance_steps": None, "teacher_guidance_scale": None}
     cfg_file = folder / "training_config.json"
     if cfg_file.exists():
         cfg = json.loads(cfg_file.read_text())
@@ -89,12 +92,22 @@ def load_pipeline(family: str, path: str | Path | None = None):
     return pipe, settings
 
 
+def check_guidance(settings: dict, guidance: float) -> None:
+    """A guidance-distilled UNet has its teacher's guidance built in: guiding it again would
+    extrapolate from an unconditional branch it was never trained on, so that is refused."""
+    built_in = settings.get("teacher_guidance_scale")
+    if built_in is not None and guidance != 1.0:
+        raise ValueError(f"these weights are guidance-distilled (guidance {built_in} built in): sample them "
+                         f"with guidance 1.0, not {guidance}")
+
+
 def load_imaginer(family: str, path: str | Path | None = None) -> DiffusionImaginer:
     """The shipped text-to-image backbone of a family (or the pipeline saved at `path`)."""
     pipe, settings = load_pipeline(family, path)
     return DiffusionImaginer(pipe, family, settings["sampler_steps"], settings["guidance_scale"],
                              name=f"diffusion-{family}" + ("" if path is None else f"@{Path(path).name}"),
-                             guidance_steps=settings["guidance_steps"])
+                             guidance_steps=settings["guidance_steps"],
+                             teacher_guidance_scale=settings["teacher_guidance_scale"])
 
 
 def make_imaginer(kind: str, family: str, **kw):

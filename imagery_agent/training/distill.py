@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -44,8 +45,10 @@ def distill(cfg: dict, out: Path, quiet: bool = False) -> Path:
                            "teacher's training config (image size, prediction type); export it with "
                            "`python -m imagery_agent.training.export`")
     teacher_cfg = json.loads((teacher_dir / "training_config.json").read_text())
+    unet_file = next((teacher_dir / "unet").glob("*.safetensors"))
     cfg = {**{k: v for k, v in teacher_cfg.items() if k not in ("trained_steps", "weights")}, **cfg,
-           "teacher": str(cfg.get("teacher") or f"shipped weights ({cfg['family']})")}
+           "teacher": str(cfg.get("teacher") or f"shipped weights ({cfg['family']})"),
+           "teacher_unet_sha256": hashlib.sha256(unet_file.read_bytes()).hexdigest()}  # which teacher, exactly
     (out / "config.json").write_text(json.dumps(cfg, indent=1))
     torch.manual_seed(cfg["seed"])
     tokenizer, text = teacher.tokenizer, teacher.text_encoder.eval().requires_grad_(False)
