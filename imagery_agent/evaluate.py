@@ -118,6 +118,9 @@ def main(argv=None):
     ap.add_argument("--guidance-steps", type=int, default=None, dest="guidance_steps",
                     help="guide only the first K sampler steps (default: all)")
     ap.add_argument("--batch", type=int, default=50)
+    ap.add_argument("--split", default="heldout", choices=["heldout", "train"],
+                    help="score held-out combinations (default) or training-split scenes (to tell "
+                         "what the model cannot draw from what it cannot generalise to)")
     ap.add_argument("--compare-ddpm", type=int, default=0, metavar="N",
                     help="also run diffusers' 1000-step DDPM sampler on the first N scenes, side by side")
     ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -151,9 +154,9 @@ def evaluate(args) -> dict:
     steps = args.steps or settings["sampler_steps"]
     guidance = args.guidance if args.guidance is not None else settings["guidance_scale"]
     check_guidance(settings, guidance)
-    examples = build_corpus(args.family, args.n, seed=2024, split="heldout")
+    examples = build_corpus(args.family, args.n, seed=2024, split=args.split)
     imagined = []
-    result = {"family": args.family, **score_family(args.family, pipe, examples, steps, guidance, args.batch,
+    result = {"family": args.family, "split": args.split, **score_family(args.family, pipe, examples, steps, guidance, args.batch,
                                                     progress=not args.json, keep_images=imagined,
                                                     guidance_steps=args.guidance_steps)}
     from .backbones.imaginer import WEIGHTS_DIR

@@ -2,24 +2,26 @@
 from __future__ import annotations
 
 from diffusers import DDPMScheduler, DPMSolverMultistepScheduler, UNet2DConditionModel
-from transformers import RoFormerConfig, RoFormerModel
+from transformers import RoFormerConfig, RoFormerForTokenClassification, RoFormerModel
 
 from ..scenes import get_family
-from .pipeline import N_COORD_CHANNELS, ImageryDiffusionPipeline
+from .pipeline import N_COORD_CHANNELS, N_FRAME_ANGLES, ImageryDiffusionPipeline
 from .tokenizer import build_tokenizer
 
 
-def build_text_encoder(cfg: dict, vocab_size: int) -> RoFormerModel:
+def build_text_encoder(cfg: dict, vocab_size: int) -> RoFormerModel | RoFormerForTokenClassification:
     """A small bidirectional transformer with rotary (relative) positions: a landmark's name can
     read its own sentence's column and row whichever comes first, and a number can see the word
-    next to it ('column 8', '8 columns')."""
+    next to it ('column 8', '8 columns'). With `"frames": true` (figures) it also carries a
+    token-classification head that reads the figure's frame (angle, mirrored) from the words."""
     t = cfg["text_encoder"]
+    head = {"num_labels": N_FRAME_ANGLES + 2, "classifier_dropout": 0.0} if cfg.get("frames") else {}
     config = RoFormerConfig(vocab_size=vocab_size, embedding_size=t["hidden"], hidden_size=t["hidden"],
                             num_hidden_layers=t["layers"], num_attention_heads=t["heads"],
                             intermediate_size=2 * t["hidden"], max_position_embeddings=t["max_length"],
                             type_vocab_size=t.get("max_sentences", 16), hidden_dropout_prob=0.0,
-                            attention_probs_dropout_prob=0.0)
-    return RoFormerModel(config)
+                            attention_probs_dropout_prob=0.0, **head)
+    return RoFormerForTokenClassification(config) if cfg.get("frames") else RoFormerModel(config)
 
 
 def build_unet(cfg: dict) -> UNet2DConditionModel:

@@ -18,15 +18,37 @@ COORD_FREQUENCIES = (1, 2, 4, 8)
 N_COORD_CHANNELS = 2 + 4 * len(COORD_FREQUENCIES)
 
 
-def coordinate_channels(size: int, batch: int = 1, device=None, dtype=torch.float32) -> torch.Tensor:
-    """(batch, N_COORD_CHANNELS, size, size): x, y in [-1, 1] and their sines and cosines."""
-    r = (torch.arange(size, device=device, dtype=dtype) + 0.5) / size * 2 - 1
-    y, x = torch.meshgrid(r, r, indexing="ij")
+def _features(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     chans = [x, y]
     for f in COORD_FREQUENCIES:
         for v in (x, y):
             chans += [torch.sin(math.pi * f * v), torch.cos(math.pi * f * v)]
-    return torch.stack(chans)[None].expand(batch, -1, -1, -1)
+    return torch.stack(chans, -3)
+
+
+def coordinate_channels(size: int, batch: int = 1, device=None, dtype=torch.float32) -> torch.Tensor:
+    """(batch, N_COORD_CHANNELS, size, size): x, y in [-1, 1] and their sines and cosines."""
+    r = (torch.arange(size, device=device, dtype=dtype) + 0.5) / size * 2 - 1
+    y, x = torch.meshgrid(r, r, indexing="ij")
+    return _features(x, y)[None].expand(batch, -1, -1, -1)
+
+
+N_FRAME_ANGLES = 36
+"""Frame angles the text encoder can read, in steps of 360 / N_FRAME_ANGLES degrees."""
+
+
+def frame_channels(size: int, angles: torch.Tensor, mirrors: torch.Tensor, dtype=torch.float32) -> torch.Tensor:
+    """Coordinate channels in each figure's own frame: the pixel's position mapped back through
+    the figure's rotation (degrees clockwise, y pointing down) and its left-right mirroring. A
+    figure is then always drawn at the same frame coordinates, whatever its orientation, so the
+    UNet learns each shape once instead of once per angle. Angle 0, no mirror: the plain channels."""
+    r = (torch.arange(size, dtype=dtype) + 0.5) / size * 2 - 1
+    y, x = torch.meshgrid(r, r, indexing="ij")
+    a = torch.deg2rad(angles.to(dtype))[:, None, None]
+    c, s = torch.cos(a), torch.sin(a)
+    u, v = c * x + s * y, -s * x + c * y  # rotate back by the figure's angle
+    u = torch.where(mirrors.bool()[:, None, None], -u, u)
+    return _features(u, v)
 
 
 def sentence_ids(input_ids: torch.Tensor, tokenizer, max_sentences: int) -> torch.Tensor:
@@ -39,13 +61,24 @@ def sentence_ids(input_ids: torch.Tensor, tokenizer, max_sentences: int) -> torc
     return before.clamp(max=max_sentences - 1)
 
 
-def encode_tokens(text_encoder, tokenizer, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+def encode_tokens(text_encoder, tokenizer, ids: torch.Tensor, mask: torch.Tensor, return_logits: bool = False):
     """Token states from the text encoder. Each token attends only within its own sentence (one
-    sentence states one fact here), and gets its sentence number as its token type."""
+    sentence states one fact here), and gets its sentence number as its token type. With
+    `return_logits`, also the per-token frame logits of an encoder with a frame head (else None)."""
     config = getattr(text_encoder, "module", text_encoder).config  # also when wrapped for data-parallel training
     types = sentence_ids(ids, tokenizer, config.type_vocab_size)
     local = (types[:, :, None] == types[:, None, :]) & mask.bool()[:, None, :]
-    return text_encoder(input_ids=ids, attention_mask=local[:, None], token_type_ids=types).last_hidden_state
+    out = text_encoder(input_ids=ids, attention_mask=local[:, None], token_type_ids=types, output_hidden_states=True)
+    hidden = out.hidden_states[-1]
+    return (hidden, getattr(out, "logits", None)) if return_logits else hidden
+
+
+def read_frames(logits: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(angles in degrees, mirrored) per prompt from the frame head's per-token logits, pooled
+    over the prompt's tokens (every token of a figure's sentence is trained to know its frame)."""
+    pooled = (logits * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)
+    angles = pooled[:, :N_FRAME_ANGLES].argmax(1) * (360 // N_FRAME_ANGLES)
+    return angles, pooled[:, N_FRAME_ANGLES:N_FRAME_ANGLES + 2].argmax(1).bool()
 
 
 def denoise(unet, inp: torch.Tensor, t, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -68,14 +101,30 @@ class ImageryDiffusionPipeline(DiffusionPipeline):
         super().__init__()
         self.register_modules(unet=unet, scheduler=scheduler, text_encoder=text_encoder, tokenizer=tokenizer)
 
-    def encode_prompts(self, prompts: list[str]):
+    @property
+    def has_frames(self) -> bool:
+        """Whether the text encoder reads each figure's frame (a token-classification head)."""
+        return hasattr(self.text_encoder, "classifier")
+
+    def encode_prompts(self, prompts: list[str], return_frames: bool = False):
+        """(token states, mask), plus the frames the text encoder reads when asked (None
+        for encoders without a frame head)."""
         batch = tokenize_prompts(self.tokenizer, prompts)
         device = self.unet.device
         ids, mask = batch["input_ids"].to(device), batch["attention_mask"].to(device)
-        return encode_tokens(self.text_encoder, self.tokenizer, ids, mask), mask
+        hidden, logits = encode_tokens(self.text_encoder, self.tokenizer, ids, mask, return_logits=True)
+        if not return_frames:
+            return hidden, mask
+        return hidden, mask, (read_frames(logits, mask) if logits is not None else None)
 
-    def denoise_input(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.cat([x, coordinate_channels(x.shape[-1], x.shape[0], x.device, x.dtype)], 1)
+    def denoise_input(self, x: torch.Tensor, frames=None) -> torch.Tensor:
+        """The noisy image with its coordinate channels: plain ones, or, given `frames` =
+        (angles, mirrored) per image, each figure's own frame coordinates."""
+        if frames is None:
+            coords = coordinate_channels(x.shape[-1], x.shape[0], x.device, x.dtype)
+        else:
+            coords = frame_channels(x.shape[-1], frames[0], frames[1], x.dtype).to(x.device)
+        return torch.cat([x, coords], 1)
 
     @torch.no_grad()
     def __call__(self, prompts, num_inference_steps: int = 20, guidance_scale: float = 2.0,
@@ -88,7 +137,9 @@ class ImageryDiffusionPipeline(DiffusionPipeline):
             raise ValueError(f"num_inference_steps must be 1..1000, got {num_inference_steps}")
         n, size = len(prompts), self.unet.config.sample_size
         guided = guidance_scale != 1.0
-        hidden, mask = self.encode_prompts(([""] * n if guided else []) + prompts)
+        hidden, mask, frames = self.encode_prompts(([""] * n if guided else []) + prompts, return_frames=True)
+        if frames is not None:  # the prompts' frames; the unconditional branch draws in the same frame
+            frames = tuple(f[-n:] for f in frames)
         shape = (n, self.unet.config.out_channels, size, size)
         if isinstance(generator, list):
             x = torch.stack([torch.randn(shape[1:], generator=g) for g in generator])
@@ -99,7 +150,9 @@ class ImageryDiffusionPipeline(DiffusionPipeline):
         for i, t in enumerate(self.progress_bar(self.scheduler.timesteps)):
             guide = guided and (guidance_steps is None or i < guidance_steps)
             inp = self.scheduler.scale_model_input(x, t)
-            inp = self.denoise_input(torch.cat([inp, inp]) if guide else inp)
+            both = frames is not None and guide
+            inp = self.denoise_input(torch.cat([inp, inp]) if guide else inp,
+                                     tuple(torch.cat([f, f]) for f in frames) if both else frames)
             if guide:
                 out = denoise(self.unet, inp, t, hidden, mask)
             else:

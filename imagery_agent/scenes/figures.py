@@ -177,6 +177,13 @@ def _cube_faces(f: Figure):
     return faces, cubes, rot, radius
 
 
+def frame(f: Figure) -> tuple[int, bool]:
+    """(angle, mirrored) of the 2-D reference frame the figure is drawn in: its turn in the
+    picture plane and, for flat figures, its left-right mirroring. A turn in depth and a mirrored
+    cube figure are not 2-D transformations of the picture, so they leave the frame alone."""
+    return (f.angle if f.axis == "picture" else 0), (f.mirror and f.kind != "cube")
+
+
 def strokes_of(f: Figure) -> dict[str, list[tuple[float, float]]]:
     """The figure's named strokes in image coordinates (2-D figures only)."""
     if f.kind == "polygon":

@@ -105,6 +105,27 @@ def grounding_loss(head, hidden, labels, classes):
     return sum(losses) / len(losses)
 
 
+def scene_frames(cfg, scenes):
+    """(angles, mirrored) of each figure's frame, for the UNet's coordinate channels; None for
+    families drawn in the picture's own frame."""
+    if not cfg.get("frames"):
+        return None
+    from ..scenes.figures import frame
+    fr = [frame(f) for f in scenes]
+    return torch.tensor([a for a, _ in fr]), torch.tensor([m for _, m in fr])
+
+
+def frame_loss(logits, frames, texts, mask):
+    """The text encoder's frame head, asked on every token of a prompt for the figure's frame
+    angle and handedness (dropped, empty prompts are not asked)."""
+    from ..backbones.pipeline import N_FRAME_ANGLES
+    asked = mask.bool() & torch.tensor([t != "" for t in texts])[:, None]
+    angle = (frames[0] // (360 // N_FRAME_ANGLES))[:, None].expand_as(mask)[asked]
+    mirror = frames[1].long()[:, None].expand_as(mask)[asked]
+    return (F.cross_entropy(logits[asked][:, :N_FRAME_ANGLES], angle)
+            + F.cross_entropy(logits[asked][:, N_FRAME_ANGLES:N_FRAME_ANGLES + 2], mirror)) / 2
+
+
 BACKGROUNDS = {"islands": ("LAND", "WATER"), "figures": ((255, 255, 255),)}
 
 
@@ -168,6 +189,8 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
     pipe = build_pipeline(cfg)
     tokenizer, unet, text = pipe.tokenizer, pipe.unet, pipe.text_encoder
     noise_sched = build_train_scheduler(cfg)
+    if cfg.get("frames") and not cfg.get("grounding"):
+        raise ValueError("a config with \"frames\": true needs \"grounding\" (the frame head learns with it)")
     classes = grounding_classes(cfg["family"]) if cfg.get("grounding") else ()
     ground = torch.nn.Linear(cfg["text_encoder"]["hidden"], sum(classes)) if classes else None
     params = [{"params": unet.parameters(), "lr": cfg["learning_rate"]},
@@ -216,10 +239,14 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
         # alone, the text encoder masks padding exactly, so it trains on short batches; the UNet
         # always sees prompts padded to the full length (see pipeline.denoise)
         batch = tokenizer(texts, padding=True, return_tensors="pt") if step < pre else tokenize_prompts(tokenizer, texts)
-        hidden = encode_tokens(text, tokenizer, batch["input_ids"], batch["attention_mask"])
+        hidden, frame_logits = encode_tokens(text, tokenizer, batch["input_ids"], batch["attention_mask"],
+                                             return_logits=True)
+        frames = scene_frames(cfg, scenes)
         loss_ground = torch.zeros(())
         if ground is not None:
             loss_ground = grounding_loss(ground, hidden, grounding_labels(cfg, tokenizer, batch, scenes), classes)
+        if frames is not None:
+            loss_ground = loss_ground + frame_loss(frame_logits, frames, texts, batch["attention_mask"])
         if step < pre:
             loss_diff = torch.zeros(())
             loss = loss_ground
@@ -228,7 +255,7 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
             t = torch.randint(0, noise_sched.config.num_train_timesteps, (x0.shape[0],), generator=gen)
             noisy = noise_sched.add_noise(x0, noise, t)
             target = noise_sched.get_velocity(x0, noise, t) if cfg["prediction_type"] == "v_prediction" else x0
-            inp = pipe.denoise_input(noisy)
+            inp = pipe.denoise_input(noisy, frames)  # training draws in the true frame; sampling in the one read
             pred = denoise(unet, inp, t, hidden, batch["attention_mask"])
             weight = salient_weight(cfg, x0)
             loss_diff = ((pred - target) ** 2 * weight).mean() / weight.mean()
