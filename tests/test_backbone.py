@@ -251,3 +251,48 @@ def test_training_runs_under_accelerate_launch_with_two_processes(tmp_path):
     log = (tmp_path / "run" / "log.csv").read_text().splitlines()
     assert len(log) == 1 + 2  # header + steps 2 and 4, written once
     load_pipeline("islands", tmp_path / "run" / "pipeline")
+
+
+def test_frame_channels_put_a_figure_at_fixed_frame_coordinates():
+    """A point of a figure, turned and mirrored as the renderer does it, lands on pixels whose
+    frame coordinates are the point's unturned coordinates; angle 0 gives the plain channels."""
+    from imagery_agent.backbones.pipeline import coordinate_channels, frame_channels
+    from imagery_agent.scenes.strokes import transform
+    size, q = 32, (0.7, 0.4)
+    assert torch.allclose(frame_channels(size, torch.tensor([0]), torch.tensor([False]))[0], coordinate_channels(size)[0])
+    for angle, mirror in [(30, False), (130, True), (270, False)]:
+        p = transform({"s": [q]}, angle=angle, mirror=mirror)["s"][0]
+        ch = frame_channels(size, torch.tensor([angle]), torch.tensor([mirror]))[0]
+        u, v = ch[0, int(p[1] * size), int(p[0] * size)], ch[1, int(p[1] * size), int(p[0] * size)]
+        assert abs((u + 1) / 2 - q[0]) < 1.5 / size and abs((v + 1) / 2 - q[1]) < 1.5 / size
+
+
+def test_the_frame_head_learns_to_read_angle_and_handedness():
+    from imagery_agent.training.train import frame_loss, scene_frames
+    cfg = dict(TINY, family="figures", frames=True)
+    torch.manual_seed(0)
+    pipe = build_pipeline(cfg)
+    assert pipe.has_frames
+    texts, scenes, _ = make_batch(cfg, np.random.default_rng(1), 16, render=False)
+    frames = scene_frames(cfg, scenes)
+    batch = tokenize_prompts(pipe.tokenizer, texts)
+    opt = torch.optim.AdamW(pipe.text_encoder.parameters(), 3e-3)
+    for _ in range(80):
+        _, logits = encode_tokens(pipe.text_encoder, pipe.tokenizer, batch["input_ids"], batch["attention_mask"], True)
+        opt.zero_grad()
+        frame_loss(logits, frames, texts, batch["attention_mask"]).backward()
+        opt.step()
+    _, _, (angles, mirrors) = pipe.encode_prompts(texts, return_frames=True)
+    assert (angles == frames[0]).float().mean() >= 0.8 and (mirrors == frames[1].bool()).float().mean() >= 0.8
+
+
+def test_a_figures_pipeline_with_frames_trains_saves_and_draws(tmp_path):
+    cfg = dict(TINY, family="figures", frames=True, max_steps=2)
+    out = train(cfg, tmp_path / "figures", quiet=True)
+    pipe, _ = load_pipeline("figures", out)
+    assert pipe.has_frames and type(pipe.text_encoder).__name__ == "RoFormerForTokenClassification"
+    text = "The letter F, rotated 30 degrees clockwise."
+    assert pipe([text], 2, generator=torch.Generator().manual_seed(0)).images.shape == (1, 16, 16, 3)
+    assert not build_pipeline(dict(TINY)).has_frames  # islands: plain coordinate channels
+    with pytest.raises(ValueError, match="grounding"):
+        train(dict(cfg, grounding=None), tmp_path / "bad", quiet=True)
