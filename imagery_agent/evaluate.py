@@ -49,6 +49,19 @@ def score_family(family: str, pipe, examples, steps: int, guidance: float, batch
             "guidance_scale": guidance, "guidance_steps": guidance_steps, "n_scenes": len(examples)}
 
 
+def frame_read_accuracy(pipe, examples, batch: int = 50) -> float:
+    """How often the text encoder's frame head reads a description's frame (angle and handedness)
+    right: the words' half of drawing a figure in the right orientation."""
+    from .scenes.figures import frame
+    right = 0
+    with torch.no_grad():
+        for i in range(0, len(examples), batch):
+            chunk = examples[i:i + batch]
+            _, _, (angles, mirrors) = pipe.encode_prompts([e.text for e in chunk], return_frames=True)
+            right += sum((int(a), bool(m)) == frame(e.scene) for a, m, e in zip(angles, mirrors, chunk))
+    return right / len(examples)
+
+
 def perception_metrics(family: str, examples, imagined, captioner_path=None, clip_path=None,
                        progress: bool = False) -> dict:
     """Captions of renders and of the imagined images, read back into scenes (caption accuracy and
@@ -167,6 +180,8 @@ def evaluate(args) -> dict:
     elif not args.no_perception:
         result["perception"] = f"skipped: no captioner and joint embedding for {args.family} (pass --captioner and --clip)"
     result.setdefault("orientation_error_deg", None)  # figures only
+    if getattr(pipe, "has_frames", False):
+        result["frame_read_accuracy"] = frame_read_accuracy(pipe, examples)
     if settings["teacher_guidance_scale"] is not None:
         result["distilled_guidance_scale"] = settings["teacher_guidance_scale"]
     if args.compare_ddpm:

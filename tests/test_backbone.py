@@ -294,5 +294,8 @@ def test_a_figures_pipeline_with_frames_trains_saves_and_draws(tmp_path):
     text = "The letter F, rotated 30 degrees clockwise."
     assert pipe([text], 2, generator=torch.Generator().manual_seed(0)).images.shape == (1, 16, 16, 3)
     assert not build_pipeline(dict(TINY)).has_frames  # islands: plain coordinate channels
+    from imagery_agent.evaluate import frame_read_accuracy
+    from imagery_agent.scenes.corpus import build_corpus
+    assert 0 <= frame_read_accuracy(pipe, build_corpus("figures", 4, seed=0, split="heldout")) <= 1
     with pytest.raises(ValueError, match="grounding"):
         train(dict(cfg, grounding=None), tmp_path / "bad", quiet=True)
