@@ -47,3 +47,18 @@ def test_evaluate_cli_names_an_unknown_family(capsys):
     from imagery_agent.evaluate import main
     assert main(["--family", "castles", "--json"]) == 2
     assert "unknown scene family 'castles'" in capsys.readouterr().err
+
+
+def test_figure_renders_score_full_marks_by_kind_and_turned_ones_do_not():
+    import dataclasses
+
+    from imagery_agent.metrics import figures as score_figures
+    from imagery_agent.scenes import figures
+    examples = build_corpus("figures", 16, seed=5, split="heldout")
+    right = score_figures.summarise([score_figures.score_figure(figures.render(e.scene, 32), e.scene) for e in examples])
+    assert right["object_accuracy"] == 1.0 and right["orientation_error_deg"] == 0
+    assert set(right["accuracy_by_kind"].values()) == {1.0}
+    turned = [dataclasses.replace(e.scene, angle=(e.scene.angle + 90) % 360, axis="picture") for e in examples]
+    wrong = score_figures.summarise([score_figures.score_figure(figures.render(t, 32), e.scene)
+                                     for t, e in zip(turned, examples)])
+    assert wrong["object_accuracy"] < 0.3 and wrong["orientation_error_deg"] >= 45

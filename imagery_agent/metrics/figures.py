@@ -43,7 +43,8 @@ def score_figure(image: np.ndarray, figure: figures.Figure) -> dict:
     d = abs(angle - figure.angle) % 360
     err = min(d, 360 - d)
     ok = mirror == figure.mirror and err <= ORIENTATION_TOLERANCE
-    return {"orientation_error": err, "mirror_correct": mirror == figure.mirror, "correct": ok, "correlation": corr}
+    return {"orientation_error": err, "mirror_correct": mirror == figure.mirror, "correct": ok, "correlation": corr,
+            "kind": figure.kind}
 
 
 def summarise(scores: list[dict]) -> dict:
@@ -53,4 +54,6 @@ def summarise(scores: list[dict]) -> dict:
         "mirror_accuracy": float(np.mean([s["mirror_correct"] for s in scores])),
         "orientation_error_deg": float(np.median([s["orientation_error"] for s in scores])),
         "localisation_error_frac": None,
+        "accuracy_by_kind": {k: float(np.mean([s["correct"] for s in scores if s["kind"] == k]))
+                             for k in figures.KINDS if any(s["kind"] == k for s in scores)},
     }

@@ -281,7 +281,8 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
         if accelerator.is_main_process and trained > 0:
             if (trained % cfg["eval_every"] == 0 or done == total):
                 m = evaluate_ema(cfg, pipe, ema_unet, ema_text, cfg["eval_scenes"])
-                _append_csv(metrics_path, {"step": done, "wall_s": round(time.time() - t_start, 1), **m})
+                flat = {k: v for k, v in m.items() if not isinstance(v, dict)}  # per-kind breakdowns: evaluate's JSON
+                _append_csv(metrics_path, {"step": done, "wall_s": round(time.time() - t_start, 1), **flat})
                 print(json.dumps({"step": done, **m}), flush=True)
             if trained % cfg["sample_every"] == 0 or done == total:
                 save_sample_grid(cfg, pipe, out / f"samples_{done:06d}.png")
