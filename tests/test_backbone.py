@@ -299,3 +299,17 @@ def test_a_figures_pipeline_with_frames_trains_saves_and_draws(tmp_path):
     assert 0 <= frame_read_accuracy(pipe, build_corpus("figures", 4, seed=0, split="heldout")) <= 1
     with pytest.raises(ValueError, match="grounding"):
         train(dict(cfg, grounding=None), tmp_path / "bad", quiet=True)
+
+
+def test_distill_cli_names_a_missing_teacher_or_config(tmp_path, capsys):
+    from imagery_agent.training.distill import main
+    assert main(["--family", "islands", "--out", str(tmp_path / "d"), "--teacher", str(tmp_path / "nowhere")]) == 2
+    assert main(["--family", "figures", "--out", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "no weights for 'islands'" in err and "no distillation config" in err
+
+
+def test_frame_loss_of_a_batch_of_dropped_prompts_is_zero_not_nan():
+    from imagery_agent.training.train import frame_loss
+    loss = frame_loss(torch.randn(2, 5, 38), (torch.tensor([30, 40]), torch.tensor([0, 1])), ["", ""], torch.ones(2, 5))
+    assert loss.item() == 0

@@ -13,6 +13,7 @@ import argparse
 import copy
 import hashlib
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -24,13 +25,17 @@ from ..backbones.imaginer import WEIGHTS_DIR, load_pipeline
 from ..backbones.models import build_train_scheduler
 from ..backbones.pipeline import ImageryDiffusionPipeline, denoise
 from ..io import WeightsError
+from ..scenes.errors import SceneError
 from .checkpoint import load_state, save_state
 from .train import CONFIG_DIR, _append_csv, evaluate_ema, export, make_batch, salient_weight
 
 
 def load_distill_config(family: str, path: str | None = None, **overrides) -> dict:
     """The distillation settings merged over the teacher's training config (architecture, data)."""
-    cfg = json.loads(Path(path or CONFIG_DIR / f"{family}_distill.json").read_text())
+    path = Path(path or CONFIG_DIR / f"{family}_distill.json")
+    if not path.exists():
+        raise FileNotFoundError(f"no distillation config at {path}; give one with --config")
+    cfg = json.loads(path.read_text())
     cfg.update({k: v for k, v in overrides.items() if v is not None})
     return cfg
 
@@ -127,9 +132,14 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    cfg = load_distill_config(args.family, args.config, teacher=args.teacher, max_steps=args.max_steps)
-    print(f"saved pipeline to {distill(cfg, Path(args.out))}")
+    try:
+        cfg = load_distill_config(args.family, args.config, teacher=args.teacher, max_steps=args.max_steps)
+        print(f"saved pipeline to {distill(cfg, Path(args.out))}")
+    except (WeightsError, SceneError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -120,6 +120,8 @@ def frame_loss(logits, frames, texts, mask):
     angle and handedness (dropped, empty prompts are not asked)."""
     from ..backbones.pipeline import N_FRAME_ANGLES
     asked = mask.bool() & torch.tensor([t != "" for t in texts])[:, None]
+    if not asked.any():  # every prompt dropped: nothing to ask (and no NaN from an empty mean)
+        return logits.sum() * 0
     angle = (frames[0] // (360 // N_FRAME_ANGLES))[:, None].expand_as(mask)[asked]
     mirror = frames[1].long()[:, None].expand_as(mask)[asked]
     return (F.cross_entropy(logits[asked][:, :N_FRAME_ANGLES], angle)
