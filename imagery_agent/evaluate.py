@@ -166,7 +166,7 @@ def evaluate(args) -> dict:
     pipe, settings = load_pipeline(args.family, args.weights)
     steps = args.steps or settings["sampler_steps"]
     guidance = args.guidance if args.guidance is not None else settings["guidance_scale"]
-    check_guidance(settings, guidance)
+    check_guidance(settings["teacher_guidance_scale"], guidance)
     examples = build_corpus(args.family, args.n, seed=2024, split=args.split)
     imagined = []
     result = {"family": args.family, "split": args.split, **score_family(args.family, pipe, examples, steps, guidance, args.batch,

@@ -313,3 +313,18 @@ def test_frame_loss_of_a_batch_of_dropped_prompts_is_zero_not_nan():
     from imagery_agent.training.train import frame_loss
     loss = frame_loss(torch.randn(2, 5, 38), (torch.tensor([30, 40]), torch.tensor([0, 1])), ["", ""], torch.ones(2, 5))
     assert loss.item() == 0
+
+
+def test_a_figures_teacher_with_frames_distills_into_a_student_with_frames(tmp_path):
+    """Smoke test of the figures path: the student keeps the frame-reading text encoder and its
+    metrics CSV keeps scalar columns (the per-kind breakdown is a dict)."""
+    from imagery_agent.training.distill import distill
+    teacher = train(dict(TINY, family="figures", frames=True, max_steps=2), tmp_path / "teacher", quiet=True)
+    cfg = {"family": "figures", "teacher": str(teacher), "teacher_guidance_scale": 2.0, "batch_size": 4,
+           "learning_rate": 0.001, "warmup_steps": 1, "max_steps": 2, "ema_decay": 0.0, "seed": 0, "log_every": 1,
+           "checkpoint_every": 2, "eval_every": 2, "eval_scenes": 2, "sampler_steps": 2, "guidance_scale": 1.0,
+           "salient_weight": 4}
+    student, _ = load_pipeline("figures", distill(cfg, tmp_path / "distill", quiet=True))
+    assert student.has_frames
+    header = (tmp_path / "distill" / "metrics.csv").read_text().splitlines()[0]
+    assert "orientation_error_deg" in header and "accuracy_by_kind" not in header

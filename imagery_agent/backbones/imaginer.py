@@ -54,7 +54,7 @@ class DiffusionImaginer:
         texts = [texts] if isinstance(texts, str) else list(texts)
         steps = steps or self.steps
         guidance = self.guidance if guidance is None else guidance
-        check_guidance({"teacher_guidance_scale": self.teacher_guidance_scale}, guidance)
+        check_guidance(self.teacher_guidance_scale, guidance)
         self.pipe.set_progress_bar_config(disable=not progress)
         out = []
         for i in range(0, len(texts), self.batch_size):
@@ -92,10 +92,9 @@ def load_pipeline(family: str, path: str | Path | None = None):
     return pipe, settings
 
 
-def check_guidance(settings: dict, guidance: float) -> None:
-    """A guidance-distilled UNet has its teacher's guidance built in: guiding it again would
-    extrapolate from an unconditional branch it was never trained on, so that is refused."""
-    built_in = settings.get("teacher_guidance_scale")
+def check_guidance(built_in: float | None, guidance: float) -> None:
+    """A guidance-distilled UNet has its teacher's guidance (`built_in`) built in: guiding it
+    again would extrapolate from an unconditional branch it was never trained on, so that is refused."""
     if built_in is not None and guidance != 1.0:
         raise ValueError(f"these weights are guidance-distilled (guidance {built_in} built in): sample them "
                          f"with guidance 1.0, not {guidance}")

@@ -26,11 +26,16 @@ def _features(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return torch.stack(chans, -3)
 
 
-def coordinate_channels(size: int, batch: int = 1, device=None, dtype=torch.float32) -> torch.Tensor:
-    """(batch, N_COORD_CHANNELS, size, size): x, y in [-1, 1] and their sines and cosines."""
+def _grid(size: int, device=None, dtype=torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
+    """(x, y) of the pixel centres in [-1, 1], each (size, size)."""
     r = (torch.arange(size, device=device, dtype=dtype) + 0.5) / size * 2 - 1
     y, x = torch.meshgrid(r, r, indexing="ij")
-    return _features(x, y)[None].expand(batch, -1, -1, -1)
+    return x, y
+
+
+def coordinate_channels(size: int, batch: int = 1, device=None, dtype=torch.float32) -> torch.Tensor:
+    """(batch, N_COORD_CHANNELS, size, size): x, y in [-1, 1] and their sines and cosines."""
+    return _features(*_grid(size, device, dtype))[None].expand(batch, -1, -1, -1)
 
 
 N_FRAME_ANGLES = 36
@@ -42,8 +47,7 @@ def frame_channels(size: int, angles: torch.Tensor, mirrors: torch.Tensor, dtype
     the figure's rotation (degrees clockwise, y pointing down) and its left-right mirroring. A
     figure is then always drawn at the same frame coordinates, whatever its orientation, so the
     UNet learns each shape once instead of once per angle. Angle 0, no mirror: the plain channels."""
-    r = (torch.arange(size, dtype=dtype) + 0.5) / size * 2 - 1
-    y, x = torch.meshgrid(r, r, indexing="ij")
+    x, y = _grid(size, dtype=dtype)
     a = torch.deg2rad(angles.to(dtype))[:, None, None]
     c, s = torch.cos(a), torch.sin(a)
     u, v = c * x + s * y, -s * x + c * y  # rotate back by the figure's angle
@@ -150,16 +154,13 @@ class ImageryDiffusionPipeline(DiffusionPipeline):
         for i, t in enumerate(self.progress_bar(self.scheduler.timesteps)):
             guide = guided and (guidance_steps is None or i < guidance_steps)
             inp = self.scheduler.scale_model_input(x, t)
-            both = frames is not None and guide
-            inp = self.denoise_input(torch.cat([inp, inp]) if guide else inp,
-                                     tuple(torch.cat([f, f]) for f in frames) if both else frames)
-            if guide:
-                out = denoise(self.unet, inp, t, hidden, mask)
-            else:
-                out = denoise(self.unet, inp, t, hidden[-n:], mask[-n:])
-            if guide:
-                uncond, cond = out.chunk(2)
+            if guide:  # one batch: the unconditional half first, both halves in the prompts' frames
+                doubled = None if frames is None else tuple(torch.cat([f, f]) for f in frames)
+                uncond, cond = denoise(self.unet, self.denoise_input(torch.cat([inp, inp]), doubled), t,
+                                       hidden, mask).chunk(2)
                 out = uncond + guidance_scale * (cond - uncond)
+            else:
+                out = denoise(self.unet, self.denoise_input(inp, frames), t, hidden[-n:], mask[-n:])
             x = self.scheduler.step(out, t, x).prev_sample
         images = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
         if output_type == "pil":

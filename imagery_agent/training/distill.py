@@ -27,7 +27,7 @@ from ..backbones.pipeline import ImageryDiffusionPipeline, denoise
 from ..io import WeightsError
 from ..scenes.errors import SceneError
 from .checkpoint import load_state, save_state
-from .train import CONFIG_DIR, _append_csv, evaluate_ema, export, make_batch, salient_weight
+from .train import CONFIG_DIR, _append_csv, evaluate_ema, export, make_batch, salient_weight, scalars, scene_frames
 
 
 def load_distill_config(family: str, path: str | None = None, **overrides) -> dict:
@@ -83,13 +83,14 @@ def distill(cfg: dict, out: Path, quiet: bool = False) -> Path:
         rng = np.random.default_rng([cfg["seed"], step])
         gen = torch.Generator().manual_seed(cfg["seed"] * 1_000_003 + step)
         opt.param_groups[0]["lr"] = cfg["learning_rate"] * min(1.0, (step + 1) / cfg["warmup_steps"])
-        texts, _, x0 = make_batch(cfg, rng, cfg["batch_size"])
+        texts, scenes, x0 = make_batch(cfg, rng, cfg["batch_size"])
         n = x0.shape[0]
         with torch.no_grad():
             hidden, mask = teacher.encode_prompts(texts)
             noise = torch.randn(x0.shape, generator=gen)
             t = torch.randint(0, noise_sched.config.num_train_timesteps, (n,), generator=gen)
-            inp = teacher.denoise_input(noise_sched.add_noise(x0, noise, t))
+            frames = scene_frames(cfg, scenes)  # figures: teacher and student draw in each figure's frame
+            inp = teacher.denoise_input(noise_sched.add_noise(x0, noise, t), frames)
             both = denoise(teacher.unet, torch.cat([inp, inp]), torch.cat([t, t]),
                            torch.cat([blank_hidden.expand(n, -1, -1), hidden]),
                            torch.cat([blank_mask.expand(n, -1), mask]))
@@ -112,7 +113,7 @@ def distill(cfg: dict, out: Path, quiet: bool = False) -> Path:
                                           "wall_s": round(time.time() - t_start, 1)})
         if done % cfg["eval_every"] == 0 or done == cfg["max_steps"]:
             m = evaluate_ema(cfg, student, ema_unet, ema_text, cfg["eval_scenes"])
-            _append_csv(out / "metrics.csv", {"step": done, "wall_s": round(time.time() - t_start, 1), **m})
+            _append_csv(out / "metrics.csv", {"step": done, "wall_s": round(time.time() - t_start, 1), **scalars(m)})
             print(json.dumps({"step": done, **m}), flush=True)
         if done % cfg["checkpoint_every"] == 0 or done == cfg["max_steps"]:
             save_state(ckpt, done, {"unet": unet.state_dict(), "ema_unet": ema_unet, "text_encoder": ema_text,

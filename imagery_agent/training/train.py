@@ -283,8 +283,7 @@ def train(cfg: dict, out: Path, quiet: bool = False, init_from: str | None = Non
         if accelerator.is_main_process and trained > 0:
             if (trained % cfg["eval_every"] == 0 or done == total):
                 m = evaluate_ema(cfg, pipe, ema_unet, ema_text, cfg["eval_scenes"])
-                flat = {k: v for k, v in m.items() if not isinstance(v, dict)}  # per-kind breakdowns: evaluate's JSON
-                _append_csv(metrics_path, {"step": done, "wall_s": round(time.time() - t_start, 1), **flat})
+                _append_csv(metrics_path, {"step": done, "wall_s": round(time.time() - t_start, 1), **scalars(m)})
                 print(json.dumps({"step": done, **m}), flush=True)
             if trained % cfg["sample_every"] == 0 or done == total:
                 save_sample_grid(cfg, pipe, out / f"samples_{done:06d}.png")
@@ -307,6 +306,11 @@ def export(cfg, pipe, ema_unet, ema_text, folder: Path):
     pipe.unet.load_state_dict(ema_unet)
     pipe.text_encoder.load_state_dict(ema_text)
     save_pipeline(pipe, cfg, folder)
+
+
+def scalars(metrics: dict) -> dict:
+    """The metrics a CSV column can hold (per-kind breakdowns stay in evaluate's JSON)."""
+    return {k: v for k, v in metrics.items() if not isinstance(v, dict)}
 
 
 def _append_csv(path: Path, row: dict):
