@@ -2,7 +2,9 @@
 
 reset() gives the map as words and the instruction (focus on `start`, scan to `target`); the
 agent answers with the landmark it reached and its response time; info holds that time and the
-true distance, for the experimenter's analysis.
+true distance, for the experimenter's analysis. An experiment fixes a trial through reset's
+options ({"description", "start", "target"}); `learn_map` and `respond` are the agent's side of
+a trial, so `experiments.mental_scanning` and any user loop run the same trial.
 """
 from __future__ import annotations
 
@@ -39,11 +41,31 @@ class MentalScanningEnv(gym.Env):
         self._obs = None
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
+        """A random trial, or the one `options` fixes: {"start": name, "target": name,
+        "description": text} (each optional; the description must describe this map)."""
         super().reset(seed=seed)
-        start, target = self.np_random.choice(len(self.names), size=2, replace=False)
-        text = islands.describe(self.scene, self.np_random)
+        options = dict(options or {})
+        unknown = set(options) - {"start", "target", "description"}
+        if unknown:
+            raise ValueError(f"unknown reset option(s) {', '.join(sorted(unknown))}; use start, target, description")
+        if "start" in options or "target" in options:
+            start, target = (self._index(options.get(k), k) for k in ("start", "target"))
+            if start == target:
+                raise ValueError(f"start and target are both the {self.names[start]}")
+        else:
+            start, target = self.np_random.choice(len(self.names), size=2, replace=False)
+        text = options.get("description")
+        if text is None:
+            text = islands.describe(self.scene, self.np_random)
+        elif islands.parse(text, extra_names=self.names) != self.scene:
+            raise ValueError("the description given to reset() does not describe this environment's map")
         self._obs = {"description": text, "start": int(start), "target": int(target)}
         return dict(self._obs), self._info()
+
+    def _index(self, name, role: str) -> int:
+        if name not in self.names:
+            raise ValueError(f"reset option {role}={name!r} is not a landmark of this map ({', '.join(self.names)})")
+        return self.names.index(name)
 
     def _info(self) -> dict:
         s, t = self.names[self._obs["start"]], self.names[self._obs["target"]]
@@ -67,10 +89,24 @@ class MentalScanningEnv(gym.Env):
         return None
 
 
-def act(agent, observation: dict, names) -> dict:
-    """Let an ImageryAgent or PropositionalAgent answer one trial of this environment."""
-    agent.learn(observation["description"], extra_names=[n for n in names if n not in islands.LANDMARKS])
+def learn_map(agent, observation: dict, names, *, seed: int = 0) -> None:
+    """The agent reads the trial's description and imagines the map (an experiment does this
+    once per map, and its trials then scan that one image, as in the original study)."""
+    agent.learn(observation["description"], seed=seed, extra_names=[n for n in names if n not in islands.LANDMARKS])
+
+
+def respond(agent, observation: dict, names, *, scan: bool = True):
+    """(action, the agent's ScanResult): focus on start and scan to target, or, for the no-scan
+    control (`scan=False`), search the map for the target."""
     start, target = names[observation["start"]], names[observation["target"]]
-    res = agent.scan(start, target)
+    res = agent.scan(start, target) if scan else agent.find(target)
     reached = names.index(target) if res.found else observation["start"]
-    return {"landmark": reached, "time_ms": np.array([res.time_ms if res.found else 0.0], dtype=np.float32)}
+    return {"landmark": reached, "time_ms": np.array([res.time_ms if res.found else 0.0], dtype=np.float32)}, res
+
+
+def act(agent, observation: dict, names, *, scan: bool = True, seed: int = 0) -> dict:
+    """Let an ImageryAgent or PropositionalAgent answer one trial of this environment (it learns
+    the map unless it already holds this very description)."""
+    if getattr(agent, "description", None) != observation["description"]:
+        learn_map(agent, observation, names, seed=seed)
+    return respond(agent, observation, names, scan=scan)[0]

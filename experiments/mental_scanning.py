@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from environments.mental_scanning import MentalScanningEnv, learn_map, respond
 from imagery_agent.agent import ImageryAgent, PropositionalAgent
 from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError, load_imaginer
 from imagery_agent.io import save_figure, write_csv, write_json
 from imagery_agent.metrics.regression import bootstrap_r, fit_line
+from imagery_agent.metrics.scanning import imagined_distance, landmark_offsets
 from imagery_agent.scenes import ParseError, SceneError, islands
 
 HUMAN = {"r": 0.97, "source": "Kosslyn, Ball & Reiser (1978), Experiment 2: 7 landmarks, 21 distances, "
@@ -103,31 +105,35 @@ def run(config: ScanningConfig | None = None, **overrides) -> Results:
     plan = _trial_plan(scene, cfg.trials, cfg.seed)
     n_maps = max(m for m, _, _ in plan) + 1
     texts = [islands.describe(scene, np.random.default_rng([cfg.seed, m])) for m in range(n_maps)]
+    env = MentalScanningEnv(map=scene.to_json())  # the environment is the trial
     rows = []
     for condition in AGENTS[cfg.agent]:
         agent = _agent_for(condition, cfg, extra)
-        current, map_errors = None, {}
+        current, offsets = None, {}
         for m, start, target in tqdm(plan, desc=condition, disable=not cfg.progress, leave=False):
+            obs, _ = env.reset(options={"description": texts[m], "start": start, "target": target})
             if m != current:  # learn (and imagine) each map once; its trials then use that image
                 try:
-                    agent.learn(texts[m], seed=cfg.seed * 1000 + m, extra_names=extra)
+                    learn_map(agent, obs, env.names, seed=cfg.seed * 1000 + m)
                 except ParseError as e:
                     raise SceneError(f"the {condition} agent cannot read this map: {e}\n"
                                      "A backbone draws only the landmark names it was trained on; "
                                      "--agent oracle-imagery and --agent propositional take any name.") from None
                 current = m
-                map_errors = _map_errors(agent, scene)
+                offsets = landmark_offsets(agent.image.pixels, scene) if isinstance(agent, ImageryAgent) else {}
             t0 = time.perf_counter()
-            res = agent.find(target) if condition.endswith("no-scan") else agent.scan(start, target)
+            action, res = respond(agent, obs, env.names, scan=not condition.endswith("no-scan"))
             wall_ms = (time.perf_counter() - t0) * 1000
-            imagined = agent.imagined_distance(start, target) if isinstance(agent, ImageryAgent) else math.nan
+            _, _, _, _, info = env.step(action)
+            imagined = (imagined_distance(agent.image.pixels, start, target) if isinstance(agent, ImageryAgent)
+                        else math.nan)
             rows.append({
                 "condition": condition, "map": m, "start": start, "target": target,
-                "true_distance": scene.distance(start, target), "imagined_distance": imagined,
-                "response": "found" if res.found else "not found", "correct": bool(res.found),
+                "true_distance": info["true_distance"], "imagined_distance": imagined,
+                "response": "found" if res.found else "not found", "correct": bool(info["correct"]),
                 "shifts": res.shifts, "inspections": res.inspections, "steps": len(res.trace),
                 "time_ms": res.time_ms, "wall_ms": wall_ms,
-                "map_error_cells": _mean_finite([map_errors.get(start), map_errors.get(target)]),
+                "map_error_cells": _mean_finite([offsets.get(start), offsets.get(target)]),
                 "model": getattr(getattr(agent, "image", None), "model", "graph"),
             })
     trials = pd.DataFrame(rows)
@@ -142,18 +148,6 @@ def run(config: ScanningConfig | None = None, **overrides) -> Results:
 def _mean_finite(values) -> float:
     vals = [v for v in values if v is not None and math.isfinite(v)]
     return float(np.mean(vals)) if vals else math.nan
-
-
-def _map_errors(agent, scene) -> dict:
-    """How far each landmark of the agent's image lies from where the words put it, in grid
-    cells. Analysis only: the experiment compares the image with the truth; the agent never does."""
-    if not isinstance(agent, ImageryAgent):
-        return {}
-    out = {}
-    for lm in scene.landmarks:
-        p = agent.locate(lm.name)
-        out[lm.name] = math.nan if p is None else math.hypot(p[0] - lm.centre[0], p[1] - lm.centre[1]) * islands.GRID
-    return out
 
 
 def summarise(trials: pd.DataFrame, cfg: ScanningConfig, scene) -> dict:

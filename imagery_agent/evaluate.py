@@ -10,49 +10,41 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from .scenes import SPLITS, get_family
 from .scenes.corpus import build_corpus
 
 
-def score_family(family: str, pipe, examples, steps: int, guidance: float, batch: int = 32, seed: int = 0,
-                 progress: bool = False, keep_images: list | None = None, guidance_steps: int | None = None) -> dict:
-    """Imagine each example's text and score the image against its scene; the images are
-    appended to `keep_images` when a list is given (for the perception metrics)."""
-    if family == "islands":
-        from .metrics.islands import score_island as score, summarise
-    elif family == "figures":
-        from .metrics.figures import score_figure as score, summarise
-    elif family == "rooms":
-        from .metrics.rooms import score_room as score, summarise
-    elif family == "compositions":
-        from .metrics.compositions import score_composition as score, summarise
-    else:
-        from .scenes.errors import SceneError
-        raise SceneError(f"no image scorer for family {family!r}")
-    scores, t0, n = [], time.perf_counter(), 0
-    for i in tqdm(range(0, len(examples), batch), disable=not progress, desc="imagine"):
-        chunk = examples[i:i + batch]
-        gens = [torch.Generator().manual_seed(seed + i + j) for j in range(len(chunk))]
-        images = pipe([e.text for e in chunk], steps, guidance, generator=gens, guidance_steps=guidance_steps).images
-        n += len(chunk)
-        if keep_images is not None:
-            keep_images.extend(images)
-        scores += [score(im, e.scene) for im, e in zip(images, chunk)]
+def score_images(imaginer, examples, *, seed: int = 0, progress: bool = False,
+                 keep_images: list | None = None) -> dict:
+    """Imagine each example's text through the imaginer (its sampler settings and batching) and
+    score the image against the example's scene with the family's scorer; the images are appended
+    to `keep_images` when a list is given (for the perception metrics). Images per second count
+    the imagining alone."""
+    fam = get_family(imaginer.family)
+    t0 = time.perf_counter()
+    images = [m.pixels for m in imaginer.imagine([e.text for e in examples], seed=seed, progress=progress)]
     elapsed = time.perf_counter() - t0
-    return {**summarise(scores), "images_per_second": n / elapsed, "batch_size": batch, "sampler_steps": steps,
-            "guidance_scale": guidance, "guidance_steps": guidance_steps, "n_scenes": len(examples)}
+    if keep_images is not None:
+        keep_images.extend(images)
+    scores = [fam.score_image(im, e.scene) for im, e in zip(images, examples)]
+    return {**fam.summarise_scores(scores), "images_per_second": len(images) / elapsed,
+            "batch_size": imaginer.batch_size, "sampler_steps": imaginer.steps, "guidance_scale": imaginer.guidance,
+            "guidance_steps": imaginer.guidance_steps, "n_scenes": len(examples)}
 
 
-def frame_read_accuracy(pipe, examples, batch: int = 50) -> float:
+def frame_read_accuracy(family: str, pipe, examples, batch: int = 50) -> float:
     """How often the text encoder's frame head reads a description's frame (angle and handedness)
     right: the words' half of drawing a figure in the right orientation."""
-    from .scenes.figures import frame
+    frame = get_family(family).frame
     right = 0
     with torch.no_grad():
         for i in range(0, len(examples), batch):
@@ -70,9 +62,8 @@ def perception_metrics(family: str, examples, imagined, captioner_path=None, cli
     captioner's throughput."""
     from .metrics.captions import bleu, caption_accuracy
     from .metrics.retrieval import frechet_distance, r_precision
-    from .perception.captioner import canonical_caption, load_captioner
+    from .perception.captioner import load_captioner
     from .perception.joint_embedding import load_joint_embedding
-    from .scenes import get_family
     fam = get_family(family)
     truths = [e.scene for e in examples]
     out = {}
@@ -91,7 +82,7 @@ def perception_metrics(family: str, examples, imagined, captioner_path=None, cli
     read_imagined = _read_all(captioner, imagined, progress, "caption imagined")
     acc = caption_accuracy(family, truths, [c.scene for c in read_renders])
     out.update(acc)
-    out["bleu_renders"] = bleu([canonical_caption(family, s) for s in truths], [c.text for c in read_renders])
+    out["bleu_renders"] = bleu([fam.canonical(s) for s in truths], [c.text for c in read_renders])
     trip = caption_accuracy(family, truths, [c.scene for c in read_imagined])
     out.update({"round_trip_exact": trip["caption_exact"], "round_trip_object": trip["caption_object"]})
     clip = load_joint_embedding(family, clip_path)
@@ -105,10 +96,9 @@ def perception_metrics(family: str, examples, imagined, captioner_path=None, cli
     out["clip_score_renders"] = float(100 * (emb_renders * texts).sum(-1).clamp(min=0).mean())
     out["clip_score_imagined"] = float(100 * (emb_imagined * texts).sum(-1).clamp(min=0).mean())
     out["fid_clip_imagined_vs_renders"] = frechet_distance(emb_imagined, emb_renders)
-    if family == "islands":  # zero-shot naming: is each of the 16 landmarks on the map?
-        from .scenes.islands import LANDMARKS
-        said = clip.presence(renders, LANDMARKS).numpy() > 0.5
-        truth = np.array([[n in s.names for n in LANDMARKS] for s in truths])
+    if fam.mention and fam.nameable:  # zero-shot naming: is each nameable object in the image?
+        said = clip.presence(renders, fam.nameable).numpy() > 0.5
+        truth = np.array([[n in fam.object_names(s) for n in fam.nameable] for s in truths])
         out["naming_accuracy"] = float((said == truth).mean())
         out["naming_exact"] = float((said == truth).all(1).mean())
     return out
@@ -121,6 +111,80 @@ def _read_all(captioner, images, progress, desc, batch: int = 50):
     return out
 
 
+@dataclass
+class EvalConfig:
+    """What `evaluate` measures, as data (the command line fills one in)."""
+
+    family: str
+    weights: str | None = None          # a pipeline folder (default: the shipped weights)
+    n: int = 200                        # held-out scenes
+    steps: int | None = None            # sampler steps (default: the weights' own setting)
+    guidance: float | None = None
+    guidance_steps: int | None = None   # guide only the first K sampler steps
+    batch: int = 50
+    split: str = "heldout"
+    compare_ddpm: int = 0               # also run 1000-step DDPM on the first N scenes
+    captioner: str | None = None
+    clip: str | None = None
+    perception: bool = True
+    seed: int = 2024                    # which held-out scenes
+    progress: bool = False
+
+    def check(self) -> None:
+        get_family(self.family)
+        for name, low in (("n", 1), ("batch", 1), ("compare_ddpm", 0)):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < low:
+                raise ValueError(f"{name} must be a whole number >= {low}, got {v!r}")
+        if self.steps is not None and not 1 <= self.steps <= 1000:
+            raise ValueError(f"steps must be 1..1000, got {self.steps}")
+        if self.guidance is not None and not (math.isfinite(self.guidance) and self.guidance >= 0):
+            raise ValueError(f"guidance must be a finite number >= 0, got {self.guidance}")
+        if self.split not in SPLITS:
+            raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {self.split!r}")
+        if self.compare_ddpm > self.n:
+            raise ValueError(f"compare_ddpm ({self.compare_ddpm}) is more than the {self.n} scenes evaluated")
+
+
+def evaluate(cfg: EvalConfig) -> dict:
+    """Everything `main` reports, as a dict."""
+    from .backbones.imaginer import DiffusionImaginer, check_guidance, load_pipeline
+    from .weights import WEIGHTS_DIR
+    cfg.check()
+    pipe, settings = load_pipeline(cfg.family, cfg.weights)
+    steps = cfg.steps or settings["sampler_steps"]
+    guidance = cfg.guidance if cfg.guidance is not None else settings["guidance_scale"]
+    check_guidance(settings["teacher_guidance_scale"], guidance)
+    imaginer = DiffusionImaginer(pipe, cfg.family, steps, guidance, batch_size=cfg.batch,
+                                 guidance_steps=cfg.guidance_steps)
+    examples = build_corpus(cfg.family, cfg.n, seed=cfg.seed, split=cfg.split)
+    imagined = []
+    result = {"family": cfg.family, "split": cfg.split,
+              **score_images(imaginer, examples, progress=cfg.progress, keep_images=imagined)}
+    shipped = (WEIGHTS_DIR / "perception" / cfg.family).exists()
+    if cfg.perception and (shipped or (cfg.captioner and cfg.clip)):
+        result.update(perception_metrics(cfg.family, examples, imagined, cfg.captioner, cfg.clip,
+                                         progress=cfg.progress))
+    elif cfg.perception:
+        result["perception"] = f"skipped: no captioner and joint embedding for {cfg.family} (pass --captioner and --clip)"
+    result.setdefault("orientation_error_deg", None)  # framed families (figures) only
+    if getattr(pipe, "has_frames", False) and get_family(cfg.family).frame is not None:
+        result["frame_read_accuracy"] = frame_read_accuracy(cfg.family, pipe, examples)
+    if settings["teacher_guidance_scale"] is not None:
+        result["distilled_guidance_scale"] = settings["teacher_guidance_scale"]
+    if cfg.compare_ddpm:
+        from diffusers import DDPMScheduler
+        fast = score_images(imaginer, examples[:cfg.compare_ddpm])
+        pipe.scheduler = DDPMScheduler.from_config(pipe.scheduler.config)
+        imaginer.steps, imaginer.guidance_steps = 1000, None
+        slow = score_images(imaginer, examples[:cfg.compare_ddpm], progress=cfg.progress)
+        result["sampler_comparison"] = {"default": {k: fast[k] for k in ("object_accuracy", "sampler_steps")},
+                                        "ddpm_1000": {k: slow[k] for k in ("object_accuracy", "sampler_steps")},
+                                        "n_scenes": cfg.compare_ddpm, "evaluation_ratio": 1000 / steps}
+    result["config"] = asdict(cfg)
+    return result
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--family", required=True)
@@ -131,10 +195,10 @@ def main(argv=None):
     ap.add_argument("--guidance-steps", type=int, default=None, dest="guidance_steps",
                     help="guide only the first K sampler steps (default: all)")
     ap.add_argument("--batch", type=int, default=50)
-    ap.add_argument("--split", default="heldout", choices=["heldout", "train"],
+    ap.add_argument("--split", default="heldout", choices=list(SPLITS),
                     help="score held-out combinations (default) or training-split scenes (to tell "
                          "what the model cannot draw from what it cannot generalise to)")
-    ap.add_argument("--compare-ddpm", type=int, default=0, metavar="N",
+    ap.add_argument("--compare-ddpm", type=int, default=0, metavar="N", dest="compare_ddpm",
                     help="also run diffusers' 1000-step DDPM sampler on the first N scenes, side by side")
     ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     ap.add_argument("--threads", type=int, default=None)
@@ -142,12 +206,18 @@ def main(argv=None):
     ap.add_argument("--clip", help="a joint-embedding folder (default: the shipped one)")
     ap.add_argument("--no-perception", action="store_true", help="skip the captioner and joint-embedding metrics")
     args = ap.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
     from .io import WeightsError
     from .scenes.errors import SceneError
     try:
-        result = evaluate(args)
+        if args.threads is not None:
+            if args.threads < 1:
+                raise ValueError(f"--threads must be at least 1, got {args.threads}")
+            torch.set_num_threads(args.threads)
+        cfg = EvalConfig(family=args.family, weights=args.weights, n=args.n, steps=args.steps,
+                         guidance=args.guidance, guidance_steps=args.guidance_steps, batch=args.batch,
+                         split=args.split, compare_ddpm=args.compare_ddpm, captioner=args.captioner,
+                         clip=args.clip, perception=not args.no_perception, progress=not args.json)
+        result = evaluate(cfg)
     except (SceneError, WeightsError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -158,44 +228,6 @@ def main(argv=None):
         for k, v in result.items():
             print(f"{k:28s} {v}")
     return 0
-
-
-def evaluate(args) -> dict:
-    """Everything `main` reports, as a dict."""
-    from .backbones.imaginer import check_guidance, load_pipeline
-    pipe, settings = load_pipeline(args.family, args.weights)
-    steps = args.steps or settings["sampler_steps"]
-    guidance = args.guidance if args.guidance is not None else settings["guidance_scale"]
-    check_guidance(settings["teacher_guidance_scale"], guidance)
-    examples = build_corpus(args.family, args.n, seed=2024, split=args.split)
-    imagined = []
-    result = {"family": args.family, "split": args.split, **score_family(args.family, pipe, examples, steps, guidance, args.batch,
-                                                    progress=not args.json, keep_images=imagined,
-                                                    guidance_steps=args.guidance_steps)}
-    from .backbones.imaginer import WEIGHTS_DIR
-    shipped = (WEIGHTS_DIR / "perception" / args.family).exists()
-    if not args.no_perception and (shipped or (args.captioner and args.clip)):
-        result.update(perception_metrics(args.family, examples, imagined, args.captioner, args.clip,
-                                         progress=not args.json))
-    elif not args.no_perception:
-        result["perception"] = f"skipped: no captioner and joint embedding for {args.family} (pass --captioner and --clip)"
-    result.setdefault("orientation_error_deg", None)  # figures only
-    if getattr(pipe, "has_frames", False):
-        result["frame_read_accuracy"] = frame_read_accuracy(pipe, examples)
-    if settings["teacher_guidance_scale"] is not None:
-        result["distilled_guidance_scale"] = settings["teacher_guidance_scale"]
-    if args.compare_ddpm:
-        from diffusers import DDPMScheduler
-        fast = score_family(args.family, pipe, examples[:args.compare_ddpm], steps, guidance, args.batch,
-                            guidance_steps=args.guidance_steps)
-        pipe.scheduler = DDPMScheduler.from_config(pipe.scheduler.config)
-        slow = score_family(args.family, pipe, examples[:args.compare_ddpm], 1000, guidance, args.batch,
-                            progress=not args.json)
-        result["sampler_comparison"] = {"default": {k: fast[k] for k in ("object_accuracy", "sampler_steps")},
-                                        "ddpm_1000": {k: slow[k] for k in ("object_accuracy", "sampler_steps")},
-                                        "n_scenes": args.compare_ddpm,
-                                        "evaluation_ratio": 1000 / steps}
-    return result
 
 
 if __name__ == "__main__":

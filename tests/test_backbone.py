@@ -9,6 +9,7 @@ from imagery_agent.backbones.imaginer import DiffusionImaginer, WeightsError, lo
 from imagery_agent.backbones.models import build_pipeline, build_train_scheduler
 from imagery_agent.backbones.pipeline import denoise, encode_tokens, tokenize_prompts
 from imagery_agent.scenes import ParseError, islands
+from imagery_agent.training.common import BackboneConfig
 from imagery_agent.training.train import make_batch, train
 
 TINY = {
@@ -24,11 +25,15 @@ TINY = {
 }
 
 
+def tiny(**changes) -> BackboneConfig:
+    return BackboneConfig.from_dict({**TINY, **changes})
+
+
 def test_tiny_backbone_loss_falls():
     torch.manual_seed(0)
-    pipe = build_pipeline(TINY)
-    sched = build_train_scheduler(TINY)
-    texts, _, x0 = make_batch(TINY, np.random.default_rng(0), 8)
+    pipe = build_pipeline(tiny())
+    sched = build_train_scheduler(tiny())
+    texts, _, x0 = make_batch(tiny(), np.random.default_rng(0), 8)
     batch = tokenize_prompts(pipe.tokenizer, texts)
     g = torch.Generator().manual_seed(0)
     noise, t = torch.randn(x0.shape, generator=g), torch.randint(0, 1000, (8,), generator=g)
@@ -50,12 +55,12 @@ def test_tiny_backbone_loss_falls():
 
 
 def test_training_cli_writes_a_loadable_pipeline_and_resumes(tmp_path):
-    out = train(dict(TINY), tmp_path / "run", quiet=True)
+    out = train(tiny(), tmp_path / "run", quiet=True)
     assert (out / "model_index.json").exists() and (tmp_path / "run" / "metrics.csv").exists()
     assert list((tmp_path / "run").glob("samples_*.png"))
     state = json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())
     assert state["step"] == 6
-    more = dict(TINY, max_steps=6)
+    more = tiny(max_steps=6)
     train(more, tmp_path / "run", quiet=True)
     assert json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())["step"] == 8
     pipe, settings = load_pipeline("islands", out)
@@ -65,7 +70,7 @@ def test_training_cli_writes_a_loadable_pipeline_and_resumes(tmp_path):
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     torch.manual_seed(1)
-    pipe = build_pipeline(TINY)
+    pipe = build_pipeline(tiny())
     folder = tmp_path_factory.mktemp("pipe") / "islands"
     pipe.save_pretrained(folder, safe_serialization=True)
     return pipe, folder
@@ -134,10 +139,11 @@ def test_tokenizer_reads_every_word_of_every_family():
 @pytest.mark.parametrize("family", ["figures", "compositions", "rooms"])
 def test_the_recipe_trains_on_every_family(family, tmp_path):
     """The same loop trains any family (without the islands-only grounding head), and scores it."""
-    cfg = dict(TINY, family=family, grounding=None, max_steps=2)
+    cfg = tiny(family=family, grounding=None, max_steps=2)
     out = train(cfg, tmp_path / family, quiet=True)
     pipe, _ = load_pipeline(family, out)
-    fam = __import__("imagery_agent.scenes", fromlist=[family]).get_family(family)
+    from imagery_agent.scenes import get_family
+    fam = get_family(family)
     text = fam.describe(fam.sample(np.random.default_rng(0)))
     assert pipe([text], 2).images[0].shape == (16, 16, 3)
     assert "object_accuracy" in (tmp_path / family / "metrics.csv").read_text()
@@ -158,15 +164,16 @@ def test_guidance_can_be_limited_to_the_first_steps(saved):
 def test_the_text_encoder_learns_to_read_a_figures_angle():
     """Grounding for figures: every token of the sentence is asked for the figure's identity,
     angle, handedness, axis and projection, and the encoder learns to answer."""
-    from imagery_agent.training.train import grounding_classes, grounding_labels, grounding_loss
-    cfg = dict(TINY, family="figures")
+    from imagery_agent.scenes import get_family
+    from imagery_agent.training.train import grounding_labels, grounding_loss
+    cfg = tiny(family="figures")
     torch.manual_seed(0)
     pipe = build_pipeline(cfg)
-    classes = grounding_classes("figures")
-    head = torch.nn.Linear(cfg["text_encoder"]["hidden"], sum(classes))
+    classes = get_family("figures").grounding_classes
+    head = torch.nn.Linear(cfg.text_encoder["hidden"], sum(classes))
     texts, scenes, _ = make_batch(cfg, np.random.default_rng(0), 16, render=False)
     batch = pipe.tokenizer(texts, padding=True, return_tensors="pt")
-    labels = grounding_labels(cfg, pipe.tokenizer, batch, scenes)
+    labels = grounding_labels("figures", pipe.tokenizer, batch, scenes)
     real = batch["attention_mask"][0] > 0
     assert (labels[0, real, 1] == scenes[0].angle // 10).all() and (labels[0, ~real] == -100).all()
     opt = torch.optim.AdamW(list(pipe.text_encoder.parameters()) + list(head.parameters()), 3e-3)
@@ -186,23 +193,23 @@ def test_the_text_encoder_learns_to_read_a_figures_angle():
 
 @pytest.fixture(scope="module")
 def trained_teacher(tmp_path_factory):
-    return train(dict(TINY, max_steps=4), tmp_path_factory.mktemp("teacher") / "run", quiet=True)
+    return train(tiny(max_steps=4), tmp_path_factory.mktemp("teacher") / "run", quiet=True)
 
 
 def test_guidance_distillation_learns_the_guided_output(trained_teacher, tmp_path):
     """The student starts as the teacher's conditional model and moves toward the guided output
     uncond + w (cond - uncond); its pipeline samples without guidance and keeps the teacher's
     text encoder."""
-    from imagery_agent.training.distill import distill
+    from imagery_agent.training.distill import distill, merge_teacher
     cfg = {"family": "islands", "teacher": str(trained_teacher), "teacher_guidance_scale": 10.0, "batch_size": 8,
            "learning_rate": 0.001, "warmup_steps": 1, "max_steps": 40, "ema_decay": 0.0, "seed": 0,
            "log_every": 20, "checkpoint_every": 20, "eval_every": 40, "eval_scenes": 2, "sampler_steps": 2,
            "guidance_scale": 1.0, "salient_weight": 0}
     teacher, _ = load_pipeline("islands", trained_teacher)
-    texts, _, x0 = make_batch(dict(TINY), np.random.default_rng(99), 8)
+    texts, _, x0 = make_batch(tiny(), np.random.default_rng(99), 8)
     g = torch.Generator().manual_seed(0)
     t = torch.randint(0, 1000, (8,), generator=g)
-    inp = teacher.denoise_input(build_train_scheduler(TINY).add_noise(x0, torch.randn(x0.shape, generator=g), t))
+    inp = teacher.denoise_input(build_train_scheduler(tiny()).add_noise(x0, torch.randn(x0.shape, generator=g), t))
 
     def outputs(unet):
         with torch.no_grad():
@@ -212,7 +219,7 @@ def test_guidance_distillation_learns_the_guided_output(trained_teacher, tmp_pat
 
     cond, uncond = outputs(teacher.unet)
     guided = uncond + 10.0 * (cond - uncond)
-    out = distill(cfg, tmp_path / "distill", quiet=True)
+    out = distill(merge_teacher(cfg), tmp_path / "distill", quiet=True)
     student, settings = load_pipeline("islands", out)
     assert settings["guidance_scale"] == 1.0 and settings["sampler_steps"] == 2
     after = ((outputs(student.unet)[0] - guided) ** 2).mean()
@@ -227,10 +234,10 @@ def test_guidance_distillation_learns_the_guided_output(trained_teacher, tmp_pat
 
 
 def test_distillation_needs_the_teachers_training_config(saved, tmp_path):
-    from imagery_agent.training.distill import distill
+    from imagery_agent.training.distill import merge_teacher
     _, folder = saved
     with pytest.raises(WeightsError, match="training_config.json"):
-        distill({"family": "islands", "teacher": str(folder)}, tmp_path / "d", quiet=True)
+        merge_teacher({"family": "islands", "teacher": str(folder)})
 
 
 def test_training_runs_under_accelerate_launch_with_two_processes(tmp_path):
@@ -269,7 +276,7 @@ def test_frame_channels_put_a_figure_at_fixed_frame_coordinates():
 
 def test_the_frame_head_learns_to_read_angle_and_handedness():
     from imagery_agent.training.train import frame_loss, scene_frames
-    cfg = dict(TINY, family="figures", frames=True)
+    cfg = tiny(family="figures", frames=True)
     torch.manual_seed(0)
     pipe = build_pipeline(cfg)
     assert pipe.has_frames
@@ -287,18 +294,18 @@ def test_the_frame_head_learns_to_read_angle_and_handedness():
 
 
 def test_a_figures_pipeline_with_frames_trains_saves_and_draws(tmp_path):
-    cfg = dict(TINY, family="figures", frames=True, max_steps=2)
+    cfg = tiny(family="figures", frames=True, max_steps=2)
     out = train(cfg, tmp_path / "figures", quiet=True)
     pipe, _ = load_pipeline("figures", out)
     assert pipe.has_frames and type(pipe.text_encoder).__name__ == "RoFormerForTokenClassification"
     text = "The letter F, rotated 30 degrees clockwise."
     assert pipe([text], 2, generator=torch.Generator().manual_seed(0)).images.shape == (1, 16, 16, 3)
-    assert not build_pipeline(dict(TINY)).has_frames  # islands: plain coordinate channels
+    assert not build_pipeline(tiny()).has_frames  # islands: plain coordinate channels
     from imagery_agent.evaluate import frame_read_accuracy
     from imagery_agent.scenes.corpus import build_corpus
-    assert 0 <= frame_read_accuracy(pipe, build_corpus("figures", 4, seed=0, split="heldout")) <= 1
+    assert 0 <= frame_read_accuracy("figures", pipe, build_corpus("figures", 4, seed=0, split="heldout")) <= 1
     with pytest.raises(ValueError, match="grounding"):
-        train(dict(cfg, grounding=None), tmp_path / "bad", quiet=True)
+        train(cfg.replace(grounding=None), tmp_path / "bad", quiet=True)
 
 
 def test_distill_cli_names_a_missing_teacher_or_config(tmp_path, capsys):
@@ -306,7 +313,7 @@ def test_distill_cli_names_a_missing_teacher_or_config(tmp_path, capsys):
     assert main(["--family", "islands", "--out", str(tmp_path / "d"), "--teacher", str(tmp_path / "nowhere")]) == 2
     assert main(["--family", "figures", "--out", str(tmp_path / "d")]) == 2
     err = capsys.readouterr().err
-    assert "no weights for 'islands'" in err and "no distillation config" in err
+    assert "no weights for 'islands'" in err and "no config file" in err
 
 
 def test_frame_loss_of_a_batch_of_dropped_prompts_is_zero_not_nan():
@@ -318,13 +325,13 @@ def test_frame_loss_of_a_batch_of_dropped_prompts_is_zero_not_nan():
 def test_a_figures_teacher_with_frames_distills_into_a_student_with_frames(tmp_path):
     """Smoke test of the figures path: the student keeps the frame-reading text encoder and its
     metrics CSV keeps scalar columns (the per-kind breakdown is a dict)."""
-    from imagery_agent.training.distill import distill
-    teacher = train(dict(TINY, family="figures", frames=True, max_steps=2), tmp_path / "teacher", quiet=True)
+    from imagery_agent.training.distill import distill, merge_teacher
+    teacher = train(tiny(family="figures", frames=True, max_steps=2), tmp_path / "teacher", quiet=True)
     cfg = {"family": "figures", "teacher": str(teacher), "teacher_guidance_scale": 2.0, "batch_size": 4,
            "learning_rate": 0.001, "warmup_steps": 1, "max_steps": 2, "ema_decay": 0.0, "seed": 0, "log_every": 1,
            "checkpoint_every": 2, "eval_every": 2, "eval_scenes": 2, "sampler_steps": 2, "guidance_scale": 1.0,
            "salient_weight": 4}
-    student, _ = load_pipeline("figures", distill(cfg, tmp_path / "distill", quiet=True))
+    student, _ = load_pipeline("figures", distill(merge_teacher(cfg), tmp_path / "distill", quiet=True))
     assert student.has_frames
     header = (tmp_path / "distill" / "metrics.csv").read_text().splitlines()[0]
     assert "orientation_error_deg" in header and "accuracy_by_kind" not in header

@@ -7,14 +7,15 @@ import pytest
 import torch
 
 from imagery_agent.io import WeightsError
-from imagery_agent.metrics.agreement import compare_scenes
+from imagery_agent.scenes.agreement import compare_scenes
 from imagery_agent.metrics.captions import bleu, caption_accuracy
 from imagery_agent.metrics.retrieval import frechet_distance, r_precision
-from imagery_agent.perception.captioner import Captioner, canonical_caption
+from imagery_agent.perception.captioner import Captioner
 from imagery_agent.perception.images import to_pixel_values
 from imagery_agent.perception.joint_embedding import JointEmbedding
 from imagery_agent.scenes import ParseError, islands
 from imagery_agent.training import train_captioner, train_clip
+from imagery_agent.training.common import CaptionerConfig, ClipConfig
 
 TINY_CAPTIONER = {
     "family": "islands", "image_size": 16, "max_length": 96,
@@ -43,9 +44,9 @@ def scenes():
 def tiny_captioner(scenes):
     """A tiny captioner fitted for a few dozen steps on six maps."""
     torch.manual_seed(0)
-    cap = Captioner.from_config(TINY_CAPTIONER)
+    cap = Captioner.from_config(CaptionerConfig.from_dict(TINY_CAPTIONER))
     x = to_pixel_values([islands.render(s, 16) for s in scenes], 16)
-    labels = cap.encode_targets([canonical_caption("islands", s) for s in scenes])
+    labels = cap.encode_targets([islands.canonical(s) for s in scenes])
     opt = torch.optim.AdamW(cap.model.parameters(), 3e-3)
     cap.model.train()
     losses = []
@@ -62,7 +63,7 @@ def tiny_captioner(scenes):
 
 def test_canonical_caption_parses_back_to_its_scene(scenes):
     for s in scenes + [islands.kosslyn_map()]:
-        assert islands.parse(canonical_caption("islands", s)) == s
+        assert islands.parse(islands.canonical(s)) == s
 
 
 def test_tiny_captioner_loss_falls(tiny_captioner):
@@ -89,7 +90,7 @@ def test_every_decoding_strategy_runs_and_beam_is_at_least_greedy(tiny_captioner
 def test_captions_that_do_not_parse_say_why(tiny_captioner):
     cap = tiny_captioner._read("The hut is at column 3.", -1.0)
     assert cap.scene is None and "row" in cap.error
-    assert tiny_captioner._read(canonical_caption("islands", islands.kosslyn_map()), -1.0).ok
+    assert tiny_captioner._read(islands.canonical(islands.kosslyn_map()), -1.0).ok
 
 
 def test_bad_decoding_requests_and_images_are_named(tiny_captioner):
@@ -120,15 +121,15 @@ def test_captioner_saves_and_loads_exactly_and_refuses_damage(tiny_captioner, tm
 
 
 def test_captioner_training_cli_evaluates_checkpoints_and_resumes(tmp_path):
-    out = train_captioner.train(dict(TINY_CAPTIONER), tmp_path / "run", quiet=True)
+    out = train_captioner.train(CaptionerConfig.from_dict(TINY_CAPTIONER), tmp_path / "run", quiet=True)
     assert (out / "captioner.json").exists() and (tmp_path / "run" / "metrics.csv").exists()
-    train_captioner.train(dict(TINY_CAPTIONER, max_steps=6), tmp_path / "run", quiet=True)
+    train_captioner.train(CaptionerConfig.from_dict(dict(TINY_CAPTIONER, max_steps=6)), tmp_path / "run", quiet=True)
     assert json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())["step"] == 6
     assert Captioner.from_pretrained(out).family == "islands"
 
 
 def test_tiny_joint_embedding_learns_saves_and_loads(tmp_path):
-    out = train_clip.train(dict(TINY_CLIP), tmp_path / "run", quiet=True)
+    out = train_clip.train(ClipConfig.from_dict(TINY_CLIP), tmp_path / "run", quiet=True)
     log = (tmp_path / "run" / "log.csv").read_text().splitlines()
     assert len(log) == 3 and "r_precision_renders" in (tmp_path / "run" / "metrics.csv").read_text()
     clip = JointEmbedding.from_pretrained(out)
@@ -159,13 +160,14 @@ def test_missing_shipped_perception_weights_are_named(tmp_path):
 
 
 def test_clip_twins_move_exactly_one_landmark():
-    from imagery_agent.scenes.corpus import is_heldout, sample_split
+    from imagery_agent.scenes import get_family
+    fam = get_family("islands")
     rng = np.random.default_rng(0)
     for _ in range(20):
-        s = sample_split("islands", rng, "train")
-        t = train_clip.twin("islands", s, rng)
+        s = fam.sample_split(rng, "train")
+        t = train_clip.twins(fam, [s], rng)[0]
         moved = [a for a, b in zip(sorted(s.landmarks), sorted(t.landmarks)) if a != b]
-        assert t.names == s.names and len(moved) == 1 and not is_heldout("islands", t)
+        assert t.names == s.names and len(moved) == 1 and not fam.is_heldout(t)
 
 
 def test_scene_agreement_counts_missing_misplaced_and_extra_objects():
@@ -184,7 +186,7 @@ def test_scene_agreement_counts_missing_misplaced_and_extra_objects():
 
 def test_caption_metrics():
     m = islands.kosslyn_map()
-    t = canonical_caption("islands", m)
+    t = islands.canonical(m)
     assert bleu([t], [t]) == pytest.approx(1.0)
     assert bleu([t], ["The hut is at row 4."]) < 0.5
     acc = caption_accuracy("islands", [m, m], [m, None])

@@ -61,7 +61,8 @@ def test_scan_time_follows_a_planted_displacement(kosslyn):
     agent.use_image(MentalImage(islands.render(moved, 64), text, model="edited"), m.names)
     after = agent.scan("tree", "lake").time_ms
     assert after < before * 0.6  # the lake now lies much closer to the tree in the image
-    assert agent.imagined_distance("tree", "lake") == pytest.approx(math.dist((3, 2), (4, 4)), abs=0.5)
+    from imagery_agent.metrics.scanning import imagined_distance
+    assert imagined_distance(agent.image.pixels, "tree", "lake") == pytest.approx(math.dist((3, 2), (4, 4)), abs=0.5)
 
 
 def test_no_scan_control_and_propositional_agent_show_no_distance_effect(kosslyn):
@@ -186,6 +187,7 @@ def test_agent_reimagines_when_its_image_lacks_a_landmark(kosslyn):
     without_well = islands.IslandMap(tuple(lm for lm in m.landmarks if lm.name != "well"))
 
     class FlakyImaginer:
+        family = "islands"
         calls = 0
 
         def imagine(self, texts, *, seed=0):

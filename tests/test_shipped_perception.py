@@ -5,7 +5,8 @@ import pytest
 
 from imagery_agent import load_imaginer
 from imagery_agent.agent import ImageryAgent
-from imagery_agent.backbones.imaginer import WEIGHTS_DIR, OracleImaginer
+from imagery_agent.backbones.imaginer import OracleImaginer
+from imagery_agent.weights import WEIGHTS_DIR
 from imagery_agent.evaluate import perception_metrics
 from imagery_agent.metrics.captions import caption_accuracy
 from imagery_agent.perception.captioner import load_captioner

@@ -4,9 +4,9 @@ import json
 import pytest
 
 from imagery_agent import load_imaginer
-from imagery_agent.backbones.imaginer import WEIGHTS_DIR
-from imagery_agent.evaluate import score_family
+from imagery_agent.evaluate import score_images
 from imagery_agent.scenes.corpus import build_corpus
+from imagery_agent.weights import WEIGHTS_DIR
 
 STATED = {"object_accuracy": 0.9, "localisation_error_frac": 1 / 32}  # measured: 0.992 and 0.0009 on 200 scenes (4 steps)
 
@@ -24,7 +24,7 @@ def test_shipped_islands_weights_are_small_safetensors():
 
 def test_shipped_islands_backbone_draws_heldout_maps(imaginer):
     examples = build_corpus("islands", 24, seed=7, split="heldout")
-    m = score_family("islands", imaginer.pipe, examples, imaginer.steps, imaginer.guidance, batch=24)
+    m = score_images(imaginer, examples)
     assert m["object_accuracy"] >= STATED["object_accuracy"], m
     assert m["localisation_error_frac"] <= STATED["localisation_error_frac"], m
 
@@ -45,5 +45,5 @@ def test_shipped_figures_backbone_turns_letters_and_digits_to_heldout_angles():
     figures right, median error 0 degrees on 96 held-out figures); cube figures are not drawn yet."""
     im = load_imaginer("figures")
     examples = [e for e in build_corpus("figures", 80, seed=7, split="heldout") if e.scene.kind in ("letter", "digit")][:12]
-    m = score_family("figures", im.pipe, examples, im.steps, im.guidance, batch=12)
+    m = score_images(im, examples)
     assert m["object_accuracy"] >= 0.75 and m["orientation_error_deg"] <= 10, m

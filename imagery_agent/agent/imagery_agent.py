@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from ..imagery import operations as ops
 from ..imagery.clock import TrialClocks
 from ..imagery.mental_image import MentalImage
-from ..metrics.agreement import compare_scenes
+from ..scenes.agreement import compare_scenes
 from ..perception.landmarks import find_landmark, match_map
-from ..scenes import get_family, islands
+from ..scenes import get_family
 from ..scenes.errors import SceneError
 
 RECOGNITION_THRESHOLD = 0.5
@@ -77,6 +77,7 @@ class ImageryAgent:
         self.clocks = TrialClocks(timing_noise, costs, seed)
         self.image: MentalImage | None = None
         self.names: tuple[str, ...] = ()
+        self.description: str | None = None  # what the current image was imagined from
 
     # --- learning the map ------------------------------------------------------------------
     def learn(self, description: str, *, seed: int = 0, extra_names=(), max_attempts: int = 3) -> MentalImage:
@@ -86,13 +87,15 @@ class ImageryAgent:
         image and, where one is missing, imagines again from a new seed (up to `max_attempts`
         images). `self.attempts` says how many it took; the last image is kept either way."""
         _check_attempts(max_attempts)
-        scene = islands.parse(description, extra_names=extra_names)  # checks the words; names only are kept
-        self.names = scene.names
+        fam = get_family(self.imaginer.family)
+        scene = fam.parse(description, extra_names=extra_names)  # checks the words; names only are kept
+        names = fam.object_names(scene)
         for attempt in range(max_attempts):
-            self.image = self.imaginer.imagine(description, seed=seed + 7919 * attempt)[0]
-            self.attempts = attempt + 1
-            if all(find_landmark(self.image.pixels, n) is not None for n in self.names):
+            image = self.imaginer.imagine(description, seed=seed + 7919 * attempt)[0]
+            if all(find_landmark(image.pixels, n) is not None for n in names):
                 break
+        self.image, self.names, self.attempts = image, names, attempt + 1  # only once imagining succeeded
+        self.description = description
         return self.image
 
     def dual_code(self, text: str, *, seed: int = 0, max_attempts: int = 3) -> DualCode:
@@ -120,15 +123,13 @@ class ImageryAgent:
                 clock.tick("compare", object=name, agree=ok)
             if agreement.exact:
                 break
-        self.image = image
-        if family == "islands":
-            self.names = verbal.names
+        self.image, self.names, self.description = image, fam.object_names(verbal), text
         return DualCode(text, image, reading.text, verbal, reading.scene, agreement.objects, agreement.extra,
                         agreement.object_accuracy, agreement.exact, attempt + 1, clock.ms, list(clock.trace))
 
     def use_image(self, image: MentalImage, names) -> None:
         """Hold a given image (e.g. an edited one) as the current mental map."""
-        self.image, self.names = image, tuple(names)
+        self.image, self.names, self.description = image, tuple(names), None
 
     def _check(self, name: str) -> None:
         if self.image is None:
@@ -192,10 +193,3 @@ class ImageryAgent:
                 break
         clock.tick("respond", found=found)
         return ScanResult("", target, found, 0, clock.count("inspect"), clock.ms, [], list(clock.trace))
-
-    def imagined_distance(self, a: str, b: str) -> float:
-        """Distance between two landmarks as drawn in the image, in grid cells (for analysis)."""
-        pa, pb = self.locate(a), self.locate(b)
-        if pa is None or pb is None:
-            return math.nan
-        return math.hypot(pa[0] - pb[0], pa[1] - pb[1]) * islands.GRID

@@ -9,26 +9,30 @@ from __future__ import annotations
 import networkx as nx
 
 from ..imagery.clock import TrialClocks
-from ..scenes import islands
+from ..scenes import get_family
 from ..scenes.text import sentences
 from .imagery_agent import LandmarkError, ScanResult
 
 
 class PropositionalAgent:
-    def __init__(self, *, timing_noise: float = 0.0, costs: dict | None = None, seed: int = 0):
+    def __init__(self, family: str = "islands", *, timing_noise: float = 0.0, costs: dict | None = None,
+                 seed: int = 0):
+        self.family = get_family(family)
         self.clocks = TrialClocks(timing_noise, costs, seed)
         self.graph: nx.DiGraph | None = None
         self.mention_order: list[str] = []
+        self.description: str | None = None
 
     def learn(self, description: str, *, seed: int = 0, extra_names=()) -> nx.DiGraph:
-        scene = islands.parse(description, extra_names=extra_names)
+        """Store the description as a scene graph, its objects in the order they were mentioned."""
+        scene = self.family.parse(description, extra_names=extra_names)
+        graph = self.family.to_graph(scene)
         order = []
-        for toks in sentences(description, "islands"):
+        for toks in sentences(description, self.family.name):
             for t in toks:
-                if t in scene.names and t not in order:
+                if t in graph and t not in order:
                     order.append(t)
-        self.mention_order = order
-        self.graph = islands.to_graph(scene)
+        self.mention_order, self.graph, self.description = order, graph, description
         return self.graph
 
 

@@ -10,13 +10,28 @@ import json
 from pathlib import Path
 
 import torch
+from tqdm.auto import tqdm
 
 from ..imagery.mental_image import MentalImage
 from ..io import WeightsError, check_weights_folder
 from ..scenes import get_family
 from ..scenes.errors import ParseError
+from ..weights import WEIGHTS_DIR, shipped_backbones
 
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+
+def check_texts(family, texts, extra_names=()) -> list[str]:
+    """The texts as a list, each read by the family's parser first: what the words cannot say
+    (an unknown word, a contradiction, a cell off the map) is refused before anything is drawn,
+    naming the text of a batch that failed."""
+    texts = [texts] if isinstance(texts, str) else list(texts)
+    if not texts:
+        raise ParseError("no description given")
+    for i, t in enumerate(texts):
+        try:
+            family.parse(t, extra_names=extra_names)
+        except ParseError as e:
+            raise ParseError(str(e) if len(texts) == 1 else f"description {i} of {len(texts)}: {e}") from None
+    return texts
 
 
 class OracleImaginer:
@@ -28,10 +43,9 @@ class OracleImaginer:
         self._fam = get_family(family)
 
     def imagine(self, texts, *, seed: int = 0, steps=None, guidance=None) -> list[MentalImage]:
-        texts = [texts] if isinstance(texts, str) else list(texts)
-        kw = {"extra_names": self.extra_names} if self.family == "islands" else {}
-        return [MentalImage(self._fam.render(self._fam.parse(t, **kw), self.size), t, seed + i, self.name)
-                for i, t in enumerate(texts)]
+        texts = check_texts(self._fam, texts, self.extra_names)
+        return [MentalImage(self._fam.render(self._fam.parse(t, extra_names=self.extra_names), self.size), t,
+                            seed + i, self.name) for i, t in enumerate(texts)]
 
 
 class DiffusionImaginer:
@@ -51,23 +65,17 @@ class DiffusionImaginer:
                 progress: bool = False) -> list[MentalImage]:
         """One image per text; text i is drawn from seed `seed + i`, so a batch is reproducible
         and the same (text, seed) gives the same image in any batch."""
-        texts = [texts] if isinstance(texts, str) else list(texts)
+        texts = check_texts(get_family(self.family), texts)
         steps = steps or self.steps
         guidance = self.guidance if guidance is None else guidance
         check_guidance(self.teacher_guidance_scale, guidance)
-        self.pipe.set_progress_bar_config(disable=not progress)
         out = []
-        for i in range(0, len(texts), self.batch_size):
+        for i in tqdm(range(0, len(texts), self.batch_size), disable=not progress, desc="imagine"):
             chunk = texts[i:i + self.batch_size]
             gens = [torch.Generator().manual_seed(seed + i + j) for j in range(len(chunk))]
             images = self.pipe(chunk, steps, guidance, generator=gens, guidance_steps=self.guidance_steps).images
             out += [MentalImage(im, t, seed + i + j, self.name) for j, (im, t) in enumerate(zip(images, chunk))]
         return out
-
-
-def shipped_families() -> list[str]:
-    """Families with a shipped backbone."""
-    return sorted(p.parent.name for p in WEIGHTS_DIR.glob("*/model_index.json"))
 
 
 def load_pipeline(family: str, path: str | Path | None = None):
@@ -77,7 +85,7 @@ def load_pipeline(family: str, path: str | Path | None = None):
     folder = Path(path) if path is not None else WEIGHTS_DIR / family
     if not folder.exists():
         raise WeightsError(f"no weights for {family!r} at {folder}; shipped: "
-                           f"{', '.join(shipped_families()) or 'none'}")
+                           f"{', '.join(shipped_backbones()) or 'none'}")
     check_weights_folder(folder, "model_index.json")
     try:
         pipe = ImageryDiffusionPipeline.from_pretrained(folder, use_safetensors=True, dtype=torch.float32)
@@ -107,12 +115,3 @@ def load_imaginer(family: str, path: str | Path | None = None) -> DiffusionImagi
                              name=f"diffusion-{family}" + ("" if path is None else f"@{Path(path).name}"),
                              guidance_steps=settings["guidance_steps"],
                              teacher_guidance_scale=settings["teacher_guidance_scale"])
-
-
-def make_imaginer(kind: str, family: str, **kw):
-    """'diffusion' (the shipped backbone) or 'oracle' (the renderer)."""
-    if kind == "oracle":
-        return OracleImaginer(family, **kw)
-    if kind == "diffusion":
-        return load_imaginer(family, kw.get("path"))
-    raise ParseError(f"unknown imaginer {kind!r}; use 'diffusion' or 'oracle'")

@@ -7,7 +7,7 @@ from collections import Counter
 
 import numpy as np
 
-from .agreement import compare_scenes
+from ..scenes.agreement import compare_scenes
 
 
 def caption_accuracy(family: str, truths, readings) -> dict:

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ..scenes import compositions
+from ..scenes.agreement import TOLERANCE
 from ..scenes.drawing import Canvas
 from .objects import summarise_objects
 
@@ -54,7 +55,7 @@ def score_composition(image: np.ndarray, comp: compositions.Composition) -> dict
         err = math.hypot(dx, dy) / size
         present.append(recall >= RECALL)
         errors.append(err if present[-1] else math.inf)
-        placed.append(present[-1] and err <= 1 / 16)
+        placed.append(present[-1] and err <= TOLERANCE)
     union = np.any(masks, axis=0)
     precision = float((ink & union).sum() / max(1, ink.sum()))
     return {"present": present, "errors": errors, "placed": placed, "precision": precision,

@@ -6,11 +6,8 @@ import math
 import numpy as np
 
 from ..perception.landmarks import find_landmark
+from ..scenes.agreement import TOLERANCE
 from ..scenes.islands import IslandMap
-from .objects import summarise_objects
-
-TOLERANCE = 1 / 16
-"""A landmark is 'placed' when its found centre is within 1/16 of the image width of the truth."""
 
 
 def score_island(image: np.ndarray, scene: IslandMap) -> dict:
@@ -24,5 +21,3 @@ def score_island(image: np.ndarray, scene: IslandMap) -> dict:
     placed = [e <= TOLERANCE for e in errors]
     return {"present": present, "errors": errors, "placed": placed, "exact": all(placed)}
 
-
-summarise = summarise_objects

@@ -14,8 +14,8 @@ import math
 import numpy as np
 
 from ..scenes import rooms
+from ..scenes.agreement import TOLERANCE
 from ..scenes.errors import SceneError
-from .objects import summarise_objects
 
 
 def _cell_box(room: rooms.Room, x: int, y: int, size: int) -> tuple[slice, slice]:
@@ -73,8 +73,6 @@ def score_room(image: np.ndarray, room: rooms.Room) -> dict:
                 best, best_d = (x, y), d
         err = math.hypot(best[0] - t.x, best[1] - t.y) / max(room.width, room.height)
         errors.append(err)
-        placed.append(present[-1] and err <= 1 / 16)
+        placed.append(present[-1] and err <= TOLERANCE)
     return {"present": present, "errors": errors, "placed": placed, "exact": all(placed)}
 
-
-summarise = summarise_objects

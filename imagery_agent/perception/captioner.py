@@ -9,7 +9,6 @@ alternative readings, every caption with its log-likelihood under the model.
 """
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,21 +21,12 @@ from transformers import GPT2Config, PreTrainedTokenizerFast, ViTConfig, VisionE
 
 from ..backbones.pipeline import N_COORD_CHANNELS, coordinate_channels
 from ..backbones.tokenizer import build_tokenizer
-from ..io import WeightsError, atomic_folder, check_weights_folder
 from ..scenes import get_family
 from ..scenes.errors import SceneError
 from .images import to_pixel_values
+from .saved import SavedModel
 
 STRATEGIES = ("greedy", "beam", "top_k", "top_p")
-
-
-def canonical_caption(family: str, scene) -> str:
-    """The wording the captioner learns for `scene`: the family's canonical form where it has one,
-    else its describer with a fixed seed (one wording per scene, so the target is learnable)."""
-    fam = get_family(family)
-    if hasattr(fam, "canonical"):
-        return fam.canonical(scene)
-    return fam.describe(scene, np.random.default_rng(0))
 
 
 @dataclass
@@ -51,13 +41,14 @@ class Caption:
         return self.scene is not None
 
 
-def build_captioner_model(cfg: dict, tokenizer: PreTrainedTokenizerFast) -> VisionEncoderDecoderModel:
-    e, d = cfg["encoder"], cfg["decoder"]
-    enc = ViTConfig(image_size=cfg["image_size"], patch_size=e["patch_size"], num_channels=3 + N_COORD_CHANNELS,
+def build_captioner_model(cfg, tokenizer: PreTrainedTokenizerFast) -> VisionEncoderDecoderModel:
+    """The model a `CaptionerConfig` describes."""
+    e, d = cfg.encoder, cfg.decoder
+    enc = ViTConfig(image_size=cfg.image_size, patch_size=e["patch_size"], num_channels=3 + N_COORD_CHANNELS,
                     hidden_size=e["hidden"], num_hidden_layers=e["layers"], num_attention_heads=e["heads"],
                     intermediate_size=2 * e["hidden"], hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
     vocab = tokenizer.get_vocab()
-    dec = GPT2Config(vocab_size=len(vocab), n_positions=cfg["max_length"], n_embd=d["hidden"], n_layer=d["layers"],
+    dec = GPT2Config(vocab_size=len(vocab), n_positions=cfg.max_length, n_embd=d["hidden"], n_layer=d["layers"],
                      n_head=d["heads"], add_cross_attention=True, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
                      bos_token_id=tokenizer.cls_token_id, eos_token_id=tokenizer.sep_token_id,
                      pad_token_id=tokenizer.pad_token_id)
@@ -68,8 +59,10 @@ def build_captioner_model(cfg: dict, tokenizer: PreTrainedTokenizerFast) -> Visi
     return VisionEncoderDecoderModel(config=config)
 
 
-class Captioner:
+class Captioner(SavedModel):
     """Images in, captions (parsed into scenes) out."""
+
+    kind, folder_name, label = "captioner", "captioner", "captioner"
 
     def __init__(self, model: VisionEncoderDecoderModel, tokenizer: PreTrainedTokenizerFast, family: str,
                  image_size: int, max_length: int):
@@ -78,31 +71,22 @@ class Captioner:
         self._fam = get_family(family)
 
     @classmethod
-    def from_config(cls, cfg: dict) -> "Captioner":
-        tok = build_tokenizer(get_family(cfg["family"]).vocabulary(), cfg["max_length"] + 2)
-        return cls(build_captioner_model(cfg, tok), tok, cfg["family"], cfg["image_size"], cfg["max_length"])
+    def from_config(cls, cfg) -> "Captioner":
+        """A fresh, untrained captioner of a `CaptionerConfig`."""
+        tok = build_tokenizer(get_family(cfg.family).vocabulary(), cfg.max_length + 2)
+        return cls(build_captioner_model(cfg, tok), tok, cfg.family, cfg.image_size, cfg.max_length)
 
-    # --- saving and loading ----------------------------------------------------------------
-    def save_pretrained(self, folder: str | Path, cfg: dict | None = None) -> Path:
-        """safetensors + JSON, written to a temporary folder and renamed into place."""
-        with atomic_folder(folder) as tmp:
-            self.model.save_pretrained(tmp, safe_serialization=True)
-            self.tokenizer.save_pretrained(tmp)
-            meta = {"kind": "captioner", "family": self.family, "image_size": self.image_size,
-                    "max_length": self.max_length, "training_config": cfg}
-            (tmp / "captioner.json").write_text(json.dumps(meta, indent=1))
-        return Path(folder)
+    # --- saving and loading (SavedModel) ---------------------------------------------------
+    def _meta(self) -> dict:
+        return {"image_size": self.image_size, "max_length": self.max_length}
+
+    def _save_weights(self, folder: Path) -> None:
+        self.model.save_pretrained(folder, safe_serialization=True)
 
     @classmethod
-    def from_pretrained(cls, folder: str | Path) -> "Captioner":
-        folder = check_weights_folder(folder, "captioner.json")
-        meta = json.loads((folder / "captioner.json").read_text())
-        try:
-            model = VisionEncoderDecoderModel.from_pretrained(folder, dtype=torch.float32)
-            tok = PreTrainedTokenizerFast.from_pretrained(folder)
-        except Exception as e:  # noqa: BLE001
-            raise WeightsError(f"could not load the captioner at {folder}: {e}") from None
-        return cls(model, tok, meta["family"], meta["image_size"], meta["max_length"])
+    def _load(cls, folder: Path, meta: dict, tokenizer) -> "Captioner":
+        model = VisionEncoderDecoderModel.from_pretrained(folder, dtype=torch.float32, use_safetensors=True)
+        return cls(model, tokenizer, meta["family"], meta["image_size"], meta["max_length"])
 
     def inputs(self, x: torch.Tensor) -> torch.Tensor:
         """Pixels plus coordinate channels (as the backbone's UNet gets them): each patch then
@@ -218,5 +202,4 @@ def decoder_mask(labels: torch.Tensor) -> torch.Tensor:
 
 def load_captioner(family: str, path: str | Path | None = None) -> Captioner:
     """The shipped captioner of a family (or the one saved at `path`)."""
-    from .shipped import load_shipped
-    return load_shipped(Captioner, family, "captioner", "captioner", path)
+    return Captioner.load(family, path)

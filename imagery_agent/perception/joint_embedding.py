@@ -18,26 +18,23 @@ from safetensors.torch import load_file, save_file
 from transformers import PreTrainedTokenizerFast
 
 from ..backbones.tokenizer import build_tokenizer, check_prompts
-from ..io import WeightsError, atomic_folder, check_weights_folder
 from ..scenes import get_family
 from .images import to_pixel_values
-
-MENTION = {"islands": "There is a {name}."}
-"""Per family, the sentence that names one object without placing it (for naming objects)."""
+from .saved import SavedModel
 
 
 def model_name(family: str) -> str:
     return f"imagery-clip-{family}"
 
 
-def open_clip_config(cfg: dict, vocab_size: int) -> dict:
-    """The open_clip model config (the JSON that `add_model_config` registers)."""
-    v, t = cfg["vision"], cfg["text"]
+def open_clip_config(cfg, vocab_size: int) -> dict:
+    """The open_clip model config (the JSON that `add_model_config` registers) of a `ClipConfig`."""
+    v, t = cfg.vision, cfg.text
     return {
-        "embed_dim": cfg["embed_dim"],
-        "vision_cfg": {"image_size": cfg["image_size"], "patch_size": v["patch_size"], "width": v["width"],
+        "embed_dim": cfg.embed_dim,
+        "vision_cfg": {"image_size": cfg.image_size, "patch_size": v["patch_size"], "width": v["width"],
                        "layers": v["layers"], "head_width": v["width"] // v["heads"], "mlp_ratio": 2.0},
-        "text_cfg": {"context_length": cfg["context_length"], "vocab_size": vocab_size, "width": t["width"],
+        "text_cfg": {"context_length": cfg.context_length, "vocab_size": vocab_size, "width": t["width"],
                      "heads": t["heads"], "layers": t["layers"], "mlp_ratio": 2.0,
                      "pad_id": 0, "eos_id": 3, "pool_type": "eos"},  # [PAD] = 0, [SEP] = 3 (tokenizer.SPECIALS)
     }
@@ -64,8 +61,10 @@ def _create(name: str) -> torch.nn.Module:
         root.setLevel(level)
 
 
-class JointEmbedding:
+class JointEmbedding(SavedModel):
     """Images and descriptions in one space, compared by cosine similarity."""
+
+    kind, folder_name, label = "joint_embedding", "clip", "joint embedding"
 
     def __init__(self, model, tokenizer: PreTrainedTokenizerFast, family: str, image_size: int,
                  context_length: int, config: dict, mention_bias: float | None = None):
@@ -74,38 +73,30 @@ class JointEmbedding:
         self.mention_bias = mention_bias  # the sigmoid bias the mention loss learned (see name_objects)
 
     @classmethod
-    def from_config(cls, cfg: dict, workdir: Path) -> "JointEmbedding":
-        tok = build_tokenizer(get_family(cfg["family"]).vocabulary(), cfg["context_length"])
+    def from_config(cls, cfg, workdir: Path) -> "JointEmbedding":
+        """A fresh, untrained joint embedding of a `ClipConfig`."""
+        tok = build_tokenizer(get_family(cfg.family).vocabulary(), cfg.context_length)
         config = open_clip_config(cfg, len(tok.get_vocab()))
-        model = create_open_clip(model_name(cfg["family"]), config, workdir)
-        return cls(model, tok, cfg["family"], cfg["image_size"], cfg["context_length"], config)
+        model = create_open_clip(model_name(cfg.family), config, workdir)
+        return cls(model, tok, cfg.family, cfg.image_size, cfg.context_length, config)
 
-    def save_pretrained(self, folder: str | Path, cfg: dict | None = None) -> Path:
-        with atomic_folder(folder) as tmp:
-            save_file({k: v.detach().contiguous() for k, v in self.model.state_dict().items()},
-                      tmp / "model.safetensors")
-            (tmp / f"{model_name(self.family)}.json").write_text(json.dumps(self.config, indent=1))
-            self.tokenizer.save_pretrained(tmp)
-            meta = {"kind": "joint_embedding", "family": self.family, "image_size": self.image_size,
-                    "context_length": self.context_length, "mention_bias": self.mention_bias,
-                    "training_config": cfg}
-            (tmp / "clip.json").write_text(json.dumps(meta, indent=1))
-        return Path(folder)
+    # --- saving and loading (SavedModel) ---------------------------------------------------
+    def _meta(self) -> dict:
+        return {"image_size": self.image_size, "context_length": self.context_length,
+                "mention_bias": self.mention_bias}
+
+    def _save_weights(self, folder: Path) -> None:
+        save_file({k: v.detach().contiguous() for k, v in self.model.state_dict().items()}, folder / "model.safetensors")
+        (folder / f"{model_name(self.family)}.json").write_text(json.dumps(self.config, indent=1))
 
     @classmethod
-    def from_pretrained(cls, folder: str | Path) -> "JointEmbedding":
-        folder = check_weights_folder(folder, "clip.json")
-        meta = json.loads((folder / "clip.json").read_text())
+    def _load(cls, folder: Path, meta: dict, tokenizer) -> "JointEmbedding":
         name = model_name(meta["family"])
-        try:
-            config = json.loads((folder / f"{name}.json").read_text())
-            open_clip.add_model_config(folder / f"{name}.json")
-            model = _create(name)
-            model.load_state_dict(load_file(folder / "model.safetensors"))
-            tok = PreTrainedTokenizerFast.from_pretrained(folder)
-        except Exception as e:  # noqa: BLE001
-            raise WeightsError(f"could not load the joint embedding at {folder}: {e}") from None
-        return cls(model.float(), tok, meta["family"], meta["image_size"], meta["context_length"], config,
+        config = json.loads((folder / f"{name}.json").read_text())
+        open_clip.add_model_config(folder / f"{name}.json")
+        model = _create(name)
+        model.load_state_dict(load_file(folder / "model.safetensors"))
+        return cls(model.float(), tokenizer, meta["family"], meta["image_size"], meta["context_length"], config,
                    meta.get("mention_bias"))
 
     # --- encoders --------------------------------------------------------------------------
@@ -151,9 +142,10 @@ class JointEmbedding:
         """images x names: the probability that each image holds each named object, from its
         similarity with 'There is a NAME.' through the sigmoid the mention loss trained (the plain
         cosine where the model has no saved bias)."""
-        if self.family not in MENTION:
-            raise NotImplementedError(f"no naming sentence for {self.family!r} yet")
-        sims = self.similarity(images, [MENTION[self.family].format(name=n) for n in names])
+        mention = get_family(self.family).mention
+        if mention is None:
+            raise NotImplementedError(f"the {self.family} family has no naming sentence (SceneFamily.mention)")
+        sims = self.similarity(images, [mention.format(name=n) for n in names])
         if self.mention_bias is None:
             return sims
         return torch.sigmoid(self.model.logit_scale.detach().exp() * sims + self.mention_bias)
@@ -171,5 +163,4 @@ class JointEmbedding:
 
 def load_joint_embedding(family: str, path: str | Path | None = None) -> JointEmbedding:
     """The shipped joint embedding of a family (or the one saved at `path`)."""
-    from .shipped import load_shipped
-    return load_shipped(JointEmbedding, family, "clip", "joint embedding", path)
+    return JointEmbedding.load(family, path)

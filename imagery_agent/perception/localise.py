@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..metrics.agreement import TOLERANCE
+from ..scenes.agreement import TOLERANCE
 from ..scenes import get_family
 from .captioner import Captioner
 

@@ -1,25 +1,13 @@
 """The verbal code: scene families that can be said, parsed, drawn and held as graphs.
 
-A family is a module with `sample(rng)`, `describe(scene, rng)`, `parse(text)`,
-`render(scene, size)`, `to_graph(scene)`, `vocabulary()` and `combinations(scene)`.
+Each family is one registered `SceneFamily` object (see `family.py`), built at the end of its
+module (`islands.FAMILY`, ...). Generic code asks `get_family(name)` and never names a family.
 """
 from __future__ import annotations
 
-from types import ModuleType
-
 from . import compositions, figures, islands, lexicon, rooms
 from .errors import ParseError, SceneError
+from .family import FAMILIES, SPLITS, SceneFamily, get_family, lazy, register_family, unregister_family
 
-FAMILIES: dict[str, ModuleType] = {
-    "islands": islands, "figures": figures, "compositions": compositions, "rooms": rooms,
-}
-
-
-def get_family(name: str) -> ModuleType:
-    if name not in FAMILIES:
-        raise SceneError(f"unknown scene family {name!r}; choose from {', '.join(FAMILIES)}")
-    return FAMILIES[name]
-
-
-__all__ = ["FAMILIES", "get_family", "ParseError", "SceneError", "islands", "figures", "compositions",
-           "rooms", "lexicon"]
+__all__ = ["FAMILIES", "SPLITS", "SceneFamily", "get_family", "lazy", "register_family", "unregister_family",
+           "ParseError", "SceneError", "islands", "figures", "compositions", "rooms", "lexicon"]

@@ -15,6 +15,7 @@ import numpy as np
 
 from .drawing import Canvas
 from .errors import ParseError, SceneError
+from .family import SceneFamily, lazy, register_family
 from .graph import GraphObject, relation_graph
 from .strokes import DIGITS, GLYPHS, LETTERS, SHAPES, bounds, shift, transform, _dense
 from .text import check_vocabulary, read_number, sentences
@@ -477,3 +478,11 @@ FINKE_ITEMS = (
     ("Take a circle, at half size. Put a circle attached below the first circle.", "snowman"),
 )
 """Reinterpretation items in the style of Finke, Pinker & Farah (1989): text, intended object."""
+
+
+FAMILY = register_family(SceneFamily(
+    name="compositions", sample=sample, describe=describe, parse_text=parse, render=render, to_graph=to_graph,
+    words=vocabulary, atoms=combinations, heldout_atom=is_heldout_atom,
+    score_image=lazy("imagery_agent.metrics.compositions:score_composition"),
+    summarise_scores=lazy("imagery_agent.metrics.compositions:summarise"),
+))

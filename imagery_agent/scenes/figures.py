@@ -15,6 +15,7 @@ import numpy as np
 
 from .drawing import Canvas
 from .errors import ParseError, SceneError
+from .family import SceneFamily, lazy, register_family
 from .graph import GraphObject, relation_graph
 from .strokes import DIGITS, LETTERS, transform
 from .text import check_vocabulary, read_number, sentences
@@ -388,3 +389,24 @@ def combinations(f: Figure) -> set:
 
 
 HELDOUT = frozenset((k, ident, i % 4) for k in KINDS for i, ident in enumerate(identities(k)))
+
+
+IDENTITIES = tuple((k, i) for k in KINDS for i in identities(k))
+"""Every figure a model of this family learns, in a fixed order (its grounding classes)."""
+
+
+def grounding_targets(f: Figure) -> list:
+    """A figure is one sentence: every token learns the whole figure (identity, angle, mirror,
+    axis, projection)."""
+    return [(None, (IDENTITIES.index((f.kind, f.identity)), f.angle // ANGLE_STEP, int(f.mirror),
+                    int(f.axis == "depth"), int(f.projection == "perspective")))]
+
+
+FAMILY = register_family(SceneFamily(
+    name="figures", sample=sample, describe=describe, parse_text=parse, render=render, to_graph=to_graph,
+    words=vocabulary, atoms=combinations, heldout_atom=HELDOUT.__contains__,
+    score_image=lazy("imagery_agent.metrics.figures:score_figure"),
+    summarise_scores=lazy("imagery_agent.metrics.figures:summarise"),
+    grounding_classes=(len(IDENTITIES), 360 // ANGLE_STEP, 2, 2, 2), grounding_targets=grounding_targets,
+    backgrounds=((255, 255, 255),), frame=frame,
+))

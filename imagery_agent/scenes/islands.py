@@ -20,6 +20,7 @@ import numpy as np
 
 from .drawing import Canvas
 from .errors import ParseError, SceneError
+from .family import SceneFamily, lazy, register_family
 from .graph import GraphObject, relation_graph
 from .text import NUMBER_WORDS, article, check_vocabulary, read_number, sentences
 
@@ -353,3 +354,37 @@ def sample(rng: np.random.Generator, n_landmarks: int | tuple[int, int] = (3, 7)
         if all(math.dist(a, b) >= min_distance for a, b in itertools.combinations(cells, 2)):
             return IslandMap(tuple(Landmark(n, x, y) for n, (x, y) in zip(chosen, cells)))
     raise SceneError(f"could not place {k} landmarks {min_distance} cells apart")
+
+
+def twin(scene: IslandMap, rng: np.random.Generator) -> IslandMap | None:
+    """The map with one landmark moved to another free cell (for the joint embedding: a pair of
+    maps that differ only in where one thing is); None when no move was found."""
+    for _ in range(20):
+        marks = list(scene.landmarks)
+        i = int(rng.integers(len(marks)))
+        x, y = (int(v) for v in rng.integers(MIN_POS, MAX_POS + 1, size=2))
+        marks[i] = Landmark(marks[i].name, x, y)
+        try:
+            new = IslandMap(tuple(marks))
+        except SceneError:
+            continue
+        if new != scene:
+            return new
+    return None
+
+
+def grounding_targets(scene: IslandMap) -> list:
+    """Every token of a landmark's sentence learns that landmark's (column, row, name): whichever
+    of its tokens the UNet attends to, it reads the same place and the same landmark."""
+    return [(lm.name, (lm.x, lm.y, LANDMARKS.index(lm.name))) for lm in scene.landmarks]
+
+
+FAMILY = register_family(SceneFamily(
+    name="islands", sample=sample, describe=describe, parse_text=parse, render=render, to_graph=to_graph,
+    words=vocabulary, atoms=combinations, heldout_atom=HELDOUT.__contains__,
+    score_image=lazy("imagery_agent.metrics.islands:score_island"),
+    summarise_scores=lazy("imagery_agent.metrics.objects:summarise_objects"),
+    canonical_text=canonical, user_names=True, train_sample_kw={"exclude": HELDOUT},
+    grounding_classes=(GRID, GRID, len(LANDMARKS)), grounding_targets=grounding_targets,
+    backgrounds=(LAND, WATER), twin=twin, mention="There is a {name}.", nameable=LANDMARKS,
+))

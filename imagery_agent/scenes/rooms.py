@@ -13,6 +13,7 @@ import numpy as np
 
 from .drawing import Canvas
 from .errors import ParseError, SceneError
+from .family import SceneFamily, lazy, register_family
 from .graph import GraphObject, relation_graph
 from .text import NUMBER_WORDS, check_vocabulary, read_number, sentences
 
@@ -385,3 +386,11 @@ def sample(rng: np.random.Generator, max_items: int = 3) -> Room:
             break
         things.append(Thing(ITEMS[int(rng.integers(3))], *take(free), colours[int(rng.integers(6))]))
     return Room(w, h, agent, HEADINGS[int(rng.integers(4))], tuple(things), tuple(walls))
+
+
+FAMILY = register_family(SceneFamily(
+    name="rooms", sample=sample, describe=describe, parse_text=parse, render=render, to_graph=to_graph,
+    words=vocabulary, atoms=combinations, heldout_atom=HELDOUT.__contains__,
+    score_image=lazy("imagery_agent.metrics.rooms:score_room"),
+    summarise_scores=lazy("imagery_agent.metrics.objects:summarise_objects"),
+))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import torch
@@ -14,6 +15,7 @@ from safetensors.torch import load_file
 
 from ..backbones.models import build_pipeline
 from ..io import atomic_folder
+from .common import BackboneConfig
 
 
 def save_pipeline(pipe, cfg: dict, out: Path) -> Path:
@@ -26,15 +28,17 @@ def save_pipeline(pipe, cfg: dict, out: Path) -> Path:
 
 def export_run(run: Path, out: Path, dtype: str = "float16", weights: str = "ema") -> Path:
     run, out = Path(run), Path(out)
-    cfg = json.loads((run / "config.json").read_text())
-    pipe = build_pipeline(cfg)
     ckpt = run / "checkpoint"
+    if not (run / "config.json").is_file() or not (ckpt / "state.json").is_file():
+        raise ValueError(f"{run} is not a training run with a checkpoint (config.json, checkpoint/state.json)")
+    cfg = BackboneConfig.from_dict(json.loads((run / "config.json").read_text()), str(run / "config.json"))
+    pipe = build_pipeline(cfg)
     step = json.loads((ckpt / "state.json").read_text())["step"]
     prefix = "ema_" if weights == "ema" else ""
     pipe.unet.load_state_dict(load_file(ckpt / f"{prefix}unet.safetensors"))
     pipe.text_encoder.load_state_dict(load_file(ckpt / f"{prefix}text_encoder.safetensors"))
     pipe.to(getattr(torch, dtype))
-    save_pipeline(pipe, {**cfg, "trained_steps": step, "weights": weights}, out)
+    save_pipeline(pipe, cfg.replace(trained_steps=step, weights=weights).to_dict(), out)
     return out
 
 
@@ -46,8 +50,13 @@ def main(argv=None):
     ap.add_argument("--weights", default="ema", choices=["ema", "live"],
                     help="the exponential moving average (default) or the last optimiser step")
     args = ap.parse_args(argv)
-    print(export_run(Path(args.run), Path(args.out), args.dtype, args.weights))
+    try:
+        print(export_run(Path(args.run), Path(args.out), args.dtype, args.weights))
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

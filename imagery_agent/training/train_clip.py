@@ -22,49 +22,35 @@ from tqdm.auto import tqdm
 
 from ..metrics.retrieval import r_precision
 from ..perception.images import augment, to_pixel_values
-from ..perception.joint_embedding import MENTION, JointEmbedding
+from ..perception.joint_embedding import JointEmbedding
 from ..scenes import get_family
-from ..scenes.corpus import build_corpus, is_heldout, sample_split
-from . import cli
-from .checkpoint import load_state, save_state
-from .train import _append_csv
-from .train_captioner import learning_rate
+from ..scenes.corpus import build_corpus
+from .common import ClipConfig, append_csv, arguments, resume, run_cli, save_state, start_run, step_seeds, warmup_cosine
 
 
-def twin(family: str, scene, rng: np.random.Generator):
-    """The scene with one object moved elsewhere (islands), still in the training split; None if
-    the family has no twin maker or no such move was found."""
-    if family != "islands":
-        return None
-    from ..scenes.islands import MAX_POS, MIN_POS, IslandMap, Landmark
-    from ..scenes.errors import SceneError
-    for _ in range(20):
-        marks = list(scene.landmarks)
-        i = int(rng.integers(len(marks)))
-        x, y = (int(v) for v in rng.integers(MIN_POS, MAX_POS + 1, size=2))
-        marks[i] = Landmark(marks[i].name, x, y)
-        try:
-            new = IslandMap(tuple(marks))
-        except SceneError:
-            continue
-        if new != scene and not is_heldout(family, new):
-            return new
-    return None
+def twins(family, scenes, rng: np.random.Generator, tries: int = 20) -> list:
+    """For each scene, a twin (the family's hook: the scene with one object moved) that is still
+    a training-split scene; scenes for which none turns up in `tries` draws have none."""
+    fam = get_family(family)
+    if fam.twin is None:
+        return []
+    out = []
+    for s in scenes:
+        for _ in range(tries):
+            t = fam.twin(s, rng)
+            if t is not None and not fam.is_heldout(t):
+                out.append(t)
+                break
+    return out
 
 
-def make_batch(cfg, rng):
-    fam = get_family(cfg["family"])
-    scenes = [sample_split(cfg["family"], rng, "train") for _ in range(cfg["batch_size"])]
-    n_twins = int(cfg.get("twin_fraction", 0) * len(scenes))
-    scenes += [t for t in (twin(cfg["family"], s, rng) for s in scenes[:n_twins]) if t is not None]
+def make_batch(cfg: ClipConfig, rng):
+    fam = get_family(cfg.family)
+    scenes = [fam.sample_split(rng, "train") for _ in range(cfg.batch_size)]
+    scenes += twins(fam, scenes[:int(cfg.twin_fraction * len(scenes))], rng)
     texts = [fam.describe(s, rng) for s in scenes]
-    images = [fam.render(s, cfg["image_size"]) for s in scenes]
+    images = [fam.render(s, cfg.image_size) for s in scenes]
     return scenes, texts, images
-
-
-def object_names(family: str, scene) -> set[str]:
-    names = getattr(scene, "names", None)  # islands keep their names; other families via the graph
-    return set(names) if names is not None else set(get_family(family).to_graph(scene).nodes)
 
 
 @torch.no_grad()
@@ -78,46 +64,41 @@ def evaluate_renders(clip: JointEmbedding, family: str, n: int) -> dict:
     return {"r_precision_renders": r_precision(img, txt)}
 
 
-def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(cfg, indent=1))
-    torch.manual_seed(cfg["seed"])
+def train(cfg: ClipConfig, out: Path, quiet: bool = False) -> Path:
+    out = start_run(cfg, out)
+    torch.manual_seed(cfg.seed)
+    fam = get_family(cfg.family)
     clip = JointEmbedding.from_config(cfg, out)
     model = clip.model.train()
     mention_bias = torch.nn.Parameter(torch.tensor(-5.0))
-    opt = torch.optim.AdamW(list(model.parameters()) + [mention_bias], lr=cfg["learning_rate"], weight_decay=0.05)
+    opt = torch.optim.AdamW(list(model.parameters()) + [mention_bias], lr=cfg.learning_rate, weight_decay=0.05)
     contrastive = open_clip.ClipLoss()
-    family = cfg["family"]
-    mention = MENTION.get(family) if cfg.get("mention_weight", 0) else None
-    names = sorted(get_family(family).LANDMARKS) if mention else []
-    step, ckpt = 0, out / "checkpoint"
-    if (ckpt / "state.json").exists():
-        step, tensors, _ = load_state(ckpt, opt)
+    mention = fam.mention if cfg.mention_weight and fam.nameable else None
+    names = sorted(fam.nameable) if mention else []
+    step, tensors = resume(out, opt)
+    if tensors is not None:
         model.load_state_dict(tensors["model"])
         mention_bias.data.copy_(tensors["extra"]["mention_bias"])
-        print(f"resumed from step {step}")
     mention_ids = clip.tokens([mention.format(name=n) for n in names]) if mention else None
     t_start = time.time()
-    bar = tqdm(range(step, cfg["max_steps"]), initial=step, total=cfg["max_steps"], disable=quiet,
-               desc=f"clip {family}")
+    bar = tqdm(range(step, cfg.max_steps), initial=step, total=cfg.max_steps, disable=quiet,
+               desc=f"clip {cfg.family}")
     for step in bar:
-        rng = np.random.default_rng([cfg["seed"], step])
-        gen = torch.Generator().manual_seed(cfg["seed"] * 1_000_003 + step)
+        rng, gen = step_seeds(cfg.seed, step)
         for g in opt.param_groups:
-            g["lr"] = learning_rate(cfg, step)
+            g["lr"] = warmup_cosine(cfg, step)
         scenes, texts, images = make_batch(cfg, rng)
-        x = augment(to_pixel_values(images, cfg["image_size"]), gen, cfg.get("augment", 0))
+        x = augment(to_pixel_values(images, cfg.image_size), gen, cfg.augment)
         img = clip.image_features(x)
         txt = clip.text_features(clip.tokens(texts))
         loss_clip = contrastive(img, txt, model.logit_scale.exp())
         loss_mention = torch.zeros(())
         if mention:
-            present = [object_names(family, s) for s in scenes]
+            present = [set(fam.object_names(s)) for s in scenes]
             held = torch.tensor([[n in p for n in names] for p in present], dtype=torch.float32)
             logits = model.logit_scale.exp() * img @ clip.text_features(mention_ids).T + mention_bias
             loss_mention = F.binary_cross_entropy_with_logits(logits, held)
-        loss = loss_clip + cfg.get("mention_weight", 0) * loss_mention
+        loss = loss_clip + cfg.mention_weight * loss_mention
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -125,25 +106,26 @@ def train(cfg: dict, out: Path, quiet: bool = False) -> Path:
         with torch.no_grad():
             model.logit_scale.clamp_(0, np.log(100))
         done = step + 1
-        if done % cfg["log_every"] == 0:
+        if done % cfg.log_every == 0:
             bar.set_postfix(clip=f"{loss_clip.item():.3f}", mention=f"{loss_mention.item():.3f}")
-            _append_csv(out / "log.csv", {"step": done, "loss_clip": loss_clip.item(),
-                                          "loss_mention": loss_mention.item(), "wall_s": round(time.time() - t_start, 1)})
-        if done % cfg["eval_every"] == 0 or done == cfg["max_steps"]:
-            m = evaluate_renders(clip, family, cfg["eval_scenes"])
-            _append_csv(out / "metrics.csv", {"step": done, "wall_s": round(time.time() - t_start, 1), **m})
+            append_csv(out / "log.csv", {"step": done, "loss_clip": loss_clip.item(),
+                                         "loss_mention": loss_mention.item(), "wall_s": round(time.time() - t_start, 1)})
+        if done % cfg.eval_every == 0 or done == cfg.max_steps:
+            m = evaluate_renders(clip, cfg.family, cfg.eval_scenes)
+            append_csv(out / "metrics.csv", {"step": done, "wall_s": round(time.time() - t_start, 1), **m})
             print(json.dumps({"step": done, **m}), flush=True)
-        if done % cfg["checkpoint_every"] == 0 or done == cfg["max_steps"]:
-            save_state(ckpt, done, {"model": model.state_dict(), "extra": {"mention_bias": mention_bias.detach()}},
-                       opt, {"family": family})
+        if done % cfg.checkpoint_every == 0 or done == cfg.max_steps:
+            save_state(out / "checkpoint", done, {"model": model.state_dict(),
+                                                  "extra": {"mention_bias": mention_bias.detach()}},
+                       opt, {"family": cfg.family})
     model.eval()
     clip.mention_bias = float(mention_bias.detach()) if mention else None
-    return clip.save_pretrained(out / "clip", {**cfg, "trained_steps": cfg["max_steps"]})
+    return clip.save_pretrained(out / "clip", cfg.replace(trained_steps=cfg.max_steps))
 
 
 def main(argv=None):
-    cli.main("clip", train, __doc__.splitlines()[0], argv)
+    return run_cli(ClipConfig, "clip", train, argv, ap=arguments(__doc__.splitlines()[0], "clip"))
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

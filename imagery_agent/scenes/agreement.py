@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..scenes import get_family
+from .family import get_family
 
 TOLERANCE = 1 / 16
-"""Two positions agree within 1/16 of the image width (for islands: one grid cell)."""
+"""Two positions agree within 1/16 of the image width (an island grid cell). The one tolerance
+for every comparison of a place: scene codes here, image scorers in `metrics/`."""
 POSITION_KEYS = ("pos", "column", "row", "cell", "strokes")
 """Node attributes that say where an object is (compared by TOLERANCE, not for equality)."""
 
