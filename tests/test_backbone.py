@@ -240,6 +240,7 @@ def test_distillation_needs_the_teachers_training_config(saved, tmp_path):
         merge_teacher({"family": "islands", "teacher": str(folder)})
 
 
+@pytest.mark.slow
 def test_training_runs_under_accelerate_launch_with_two_processes(tmp_path):
     """The multi-GPU path (`accelerate launch --multi_gpu`, i.e. torchrun), run here as two CPU
     processes over gloo: data-parallel training reaches the end, one process writes the logs,

@@ -8,6 +8,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["mental_scanning.ipynb", "dual_coding.ipynb"])
 def test_notebook_executes(name, tmp_path):
     nb = nbformat.read(ROOT / "docs" / name, as_version=4)

@@ -41,6 +41,7 @@ def test_shipped_perception_weights_are_small_safetensors():
     assert sum(f.stat().st_size for f in files) < 20e6
 
 
+@pytest.mark.slow
 def test_shipped_captioner_reads_heldout_renders(captioner, heldout):
     examples = heldout[:40]
     readings = captioner.read([islands.render(e.scene, 32) for e in examples])
@@ -49,6 +50,7 @@ def test_shipped_captioner_reads_heldout_renders(captioner, heldout):
     assert acc["caption_object"] >= STATED["caption_object"], acc
 
 
+@pytest.mark.slow
 def test_shipped_joint_embedding_retrieves_descriptions_and_names_objects(clip, heldout):
     m = perception_metrics("islands", heldout, [islands.render(e.scene, 32) for e in heldout])
     assert m["r_precision_renders"] >= STATED["r_precision_renders"], m
@@ -60,6 +62,7 @@ def test_shipped_joint_embedding_retrieves_descriptions_and_names_objects(clip, 
     assert set(ranked[:len(scene.names)]) == set(scene.names)  # the 7 names on the map rank first
 
 
+@pytest.mark.slow
 def test_localisation_from_the_captioner(captioner):
     scene = islands.kosslyn_map()
     image = islands.render(scene, 32)
@@ -70,6 +73,7 @@ def test_localisation_from_the_captioner(captioner):
     assert locate(captioner, image, "boat") is None
 
 
+@pytest.mark.slow
 def test_dual_code_agrees_on_a_heldout_map_with_the_shipped_backbone(captioner):
     agent = ImageryAgent(load_imaginer("islands"), captioner=captioner)
     text = islands.describe(islands.kosslyn_map(), np.random.default_rng(1))
@@ -92,6 +96,7 @@ PLANTED = islands.IslandMap((islands.Landmark("boat", 3, 3), islands.Landmark("h
                              islands.Landmark("flag", 6, 10), islands.Landmark("mine", 10, 5)))
 
 
+@pytest.mark.slow
 def test_dual_code_detects_a_planted_mismatch_and_reimagines(captioner):
     agent = ImageryAgent(WrongPicture("islands"), captioner=captioner)
     result = agent.dual_code(islands.describe(islands.kosslyn_map()), max_attempts=2)
@@ -100,6 +105,7 @@ def test_dual_code_detects_a_planted_mismatch_and_reimagines(captioner):
     assert [s.op for s in result.trace].count("imagine") == 2
 
 
+@pytest.mark.slow
 def test_dual_code_refuses_bad_requests_before_imagining(captioner):
     from imagery_agent.scenes import ParseError
     from imagery_agent.scenes.errors import SceneError

@@ -22,6 +22,7 @@ def test_shipped_islands_weights_are_small_safetensors():
     assert sum(f.stat().st_size for f in files if f.is_file()) < 20e6
 
 
+@pytest.mark.slow
 def test_shipped_islands_backbone_draws_heldout_maps(imaginer):
     examples = build_corpus("islands", 24, seed=7, split="heldout")
     m = score_images(imaginer, examples)
@@ -29,6 +30,7 @@ def test_shipped_islands_backbone_draws_heldout_maps(imaginer):
     assert m["localisation_error_frac"] <= STATED["localisation_error_frac"], m
 
 
+@pytest.mark.slow
 def test_main_job_runs_on_the_shipped_weights(tmp_path):
     from experiments import mental_scanning
     assert mental_scanning.main(["--trials", "42", "--out", str(tmp_path), "--quiet"]) == 0
@@ -40,6 +42,7 @@ def test_all_shipped_weights_stay_under_60_mb():
     assert sum(f.stat().st_size for f in WEIGHTS_DIR.rglob("*") if f.is_file()) < 60e6
 
 
+@pytest.mark.slow
 def test_shipped_figures_backbone_turns_letters_and_digits_to_heldout_angles():
     """Letters and digits at angles never seen for them in training (measured: 0.96 and 1.0 of
     figures right, median error 0 degrees on 96 held-out figures); cube figures are not drawn yet."""

@@ -69,9 +69,6 @@ class Clock:
     def steps(self) -> int:
         return len(self.trace)
 
-    def reset(self) -> None:
-        self.trace.clear()
-
 
 class TrialClocks:
     """Hands out one fresh clock per trial; with timing noise, trial k's durations come from

@@ -1,7 +1,7 @@
 """Anti-aliased, deterministic drawing: strokes are drawn 4x larger and box-filtered down."""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -58,11 +58,3 @@ class Canvas:
         """The final (size, size, 3) uint8 image, box-filtered from the supersampled canvas."""
         small = self.image.resize((self.size, self.size), Image.BOX)
         return np.asarray(small, dtype=np.uint8).copy()
-
-
-def draw_strokes(strokes: Iterable[Sequence[Point]], size: int, width: float = 0.06,
-                 colour=(0, 0, 0), background=(255, 255, 255)) -> np.ndarray:
-    canvas = Canvas(size, background)
-    for s in strokes:
-        canvas.polyline(s, colour, width)
-    return canvas.to_array()

@@ -86,7 +86,3 @@ def check_vocabulary(tokens: list[str], vocabulary: set[str], family: str) -> No
 
 def article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
-
-
-def join_phrase(tokens: list[str]) -> str:
-    return " ".join(tokens)
