@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from ..checksums import verify_manifest
 from ..imagery.mental_image import MentalImage
 from ..io import WeightsError, check_weights_folder
 from ..scenes import get_family
@@ -87,16 +88,19 @@ def load_pipeline(family: str, path: str | Path | None = None):
         raise WeightsError(f"no weights for {family!r} at {folder}; shipped: "
                            f"{', '.join(shipped_backbones()) or 'none'}")
     check_weights_folder(folder, "model_index.json")
+    verify_manifest(folder, required=path is None)
+    settings = {"sampler_steps": 20, "guidance_scale": 2.0, "guidance_steps": None, "teacher_guidance_scale": None}
+    cfg_file = folder / "training_config.json"
+    if cfg_file.exists():
+        cfg = json.loads(cfg_file.read_text())
+        if cfg.get("family", family) != family:
+            raise WeightsError(f"the pipeline at {folder} draws {cfg['family']!r} scenes, not {family!r}")
+        settings.update({k: cfg[k] for k in settings if k in cfg})
     try:
         pipe = ImageryDiffusionPipeline.from_pretrained(folder, use_safetensors=True, dtype=torch.float32)
     except Exception as e:  # noqa: BLE001
         raise WeightsError(f"could not load the pipeline at {folder}: {e}") from None
     pipe.set_progress_bar_config(disable=True)
-    settings = {"sampler_steps": 20, "guidance_scale": 2.0, "guidance_steps": None, "teacher_guidance_scale": None}
-    cfg_file = folder / "training_config.json"
-    if cfg_file.exists():
-        cfg = json.loads(cfg_file.read_text())
-        settings.update({k: cfg[k] for k in settings if k in cfg})
     return pipe, settings
 
 

@@ -162,6 +162,9 @@ class ImageryDiffusionPipeline(DiffusionPipeline):
             else:
                 out = denoise(self.unet, self.denoise_input(inp, frames), t, hidden[-n:], mask[-n:])
             x = self.scheduler.step(out, t, x).prev_sample
+        if not torch.isfinite(x).all():  # NaN weights give NaN images, which uint8 would hide
+            from ..io import WeightsError
+            raise WeightsError("the model drew non-finite values (NaN or infinity): its weights are damaged")
         images = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
         if output_type == "pil":
             from PIL import Image

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from transformers import PreTrainedTokenizerFast
 
+from ..checksums import verify_manifest, write_manifest
 from ..io import WeightsError, atomic_folder, check_weights_folder
 from ..scenes import get_family
 from ..weights import WEIGHTS_DIR
@@ -54,11 +55,13 @@ class SavedModel:
             self.tokenizer.save_pretrained(tmp)
             meta = {"kind": self.kind, "family": self.family, **self._meta(), "training_config": cfg}
             (tmp / self.marker()).write_text(json.dumps(meta, indent=1))
+            write_manifest(tmp)
         return Path(folder)
 
     @classmethod
-    def from_pretrained(cls, folder: str | Path):
+    def from_pretrained(cls, folder: str | Path, *, shipped: bool = False):
         folder = check_weights_folder(folder, cls.marker())
+        verify_manifest(folder, required=shipped)
         meta = json.loads((folder / cls.marker()).read_text())
         if not isinstance(meta, dict) or meta.get("kind") != cls.kind:
             raise WeightsError(f"{folder} does not hold a {cls.label} ({cls.marker()} says kind "
@@ -79,7 +82,7 @@ class SavedModel:
         folder = Path(path) if path is not None else WEIGHTS_DIR / "perception" / family / cls.folder_name
         if not folder.exists():
             raise WeightsError(f"no {cls.label} for {family!r} at {folder}")
-        model = cls.from_pretrained(folder)
+        model = cls.from_pretrained(folder, shipped=path is None)
         if model.family != family:
             raise WeightsError(f"the {cls.label} at {folder} reads {model.family!r} scenes, not {family!r}")
         return model

@@ -14,6 +14,7 @@ import torch
 from safetensors.torch import load_file
 
 from ..backbones.models import build_pipeline
+from ..checksums import write_manifest
 from ..io import atomic_folder
 from .common import BackboneConfig
 
@@ -23,6 +24,7 @@ def save_pipeline(pipe, cfg: dict, out: Path) -> Path:
     with atomic_folder(out) as tmp:
         pipe.save_pretrained(tmp, safe_serialization=True)
         (tmp / "training_config.json").write_text(json.dumps(cfg, indent=1))
+        write_manifest(tmp)
     return Path(out)
 
 
