@@ -336,3 +336,44 @@ def test_a_figures_teacher_with_frames_distills_into_a_student_with_frames(tmp_p
     assert student.has_frames
     header = (tmp_path / "distill" / "metrics.csv").read_text().splitlines()[0]
     assert "orientation_error_deg" in header and "accuracy_by_kind" not in header
+
+
+def test_a_checkpoint_left_half_renamed_by_a_crash_is_recovered(tmp_path):
+    """A crash between the two renames of a save leaves checkpoint.old and checkpoint.tmp: the
+    next run resumes from the old checkpoint instead of starting again from step 0."""
+    import os
+    run = tmp_path / "run"
+    train(tiny(max_steps=2), run, quiet=True)
+    os.replace(run / "checkpoint", run / "checkpoint.old")
+    (run / "checkpoint.tmp").mkdir()
+    (run / "checkpoint.tmp" / "unet.safetensors").write_bytes(b"half written")
+    train(tiny(max_steps=4), run, quiet=True)
+    log = (run / "log.csv").read_text().splitlines()
+    assert [int(r.split(",")[0]) for r in log[1:]] == [2, 4, 6]  # resumed at step 4 (2 grounding + 2), no restart
+    assert not (run / "checkpoint.tmp").exists() and not (run / "checkpoint.old").exists()
+
+
+def test_resuming_with_another_architecture_is_refused_before_anything_is_overwritten(tmp_path):
+    run = tmp_path / "run"
+    train(tiny(max_steps=2), run, quiet=True)
+    before = (run / "config.json").read_text()
+    bigger = tiny(max_steps=4, unet={**TINY["unet"], "channels": [32, 64]})
+    with pytest.raises(ValueError, match="another model \\(unet differ"):
+        train(bigger, run, quiet=True)
+    assert (run / "config.json").read_text() == before
+    train(tiny(max_steps=4, learning_rate=0.001), run, quiet=True)  # a new schedule is fine
+
+
+def test_training_refuses_bad_numbers_and_unknown_settings(tmp_path, capsys):
+    from imagery_agent.training.train import main
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps(TINY))
+    assert main(["--family", "islands", "--config", str(cfg), "--out", str(tmp_path / "r"), "--max-steps", "-5"]) == 2
+    assert "max_steps must be a whole number >= 1" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+    cfg.write_text(json.dumps(dict(TINY, learnig_rate=0.1)))
+    assert main(["--family", "islands", "--config", str(cfg), "--out", str(tmp_path / "r")]) == 2
+    assert "unknown setting(s) 'learnig_rate'" in capsys.readouterr().err
+    cfg.write_text(json.dumps(TINY))
+    assert main(["--family", "figures", "--config", str(cfg), "--out", str(tmp_path / "r")]) == 2
+    assert "trains 'islands', not 'figures'" in capsys.readouterr().err

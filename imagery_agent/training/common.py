@@ -10,6 +10,8 @@ import csv
 import dataclasses
 import json
 import math
+import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,10 @@ class TrainConfig:
     eval_scenes: int = 48
     checkpoint_every: int = 250
     trained_steps: int | None = None    # written at export: how far the shipped weights trained
+
+    MODEL_FIELDS = ("family",)
+    """Settings that fix the model's shape: a run resumes only with the same ones (the schedule,
+    the step count and the loss weights may change between sessions)."""
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -98,6 +104,8 @@ class BackboneConfig(TrainConfig):
     teacher_guidance_scale: float | None = None
     teacher_unet_sha256: str | None = None
 
+    MODEL_FIELDS = ("family", "image_size", "prediction_type", "text_encoder", "unet", "grounding", "frames")
+
 
 @dataclass(kw_only=True)
 class CaptionerConfig(TrainConfig):
@@ -106,6 +114,8 @@ class CaptionerConfig(TrainConfig):
     encoder: dict
     decoder: dict
     augment: float = 0.0
+
+    MODEL_FIELDS = ("family", "image_size", "max_length", "encoder", "decoder")
 
 
 @dataclass(kw_only=True)
@@ -118,6 +128,8 @@ class ClipConfig(TrainConfig):
     twin_fraction: float = 0.0
     mention_weight: float = 0.0
     augment: float = 0.0
+
+    MODEL_FIELDS = ("family", "image_size", "context_length", "embed_dim", "vision", "text")
 
 
 def read_config(cls, path: str | Path, **overrides):
@@ -202,9 +214,22 @@ def load_state(folder: Path, optimizer) -> tuple[int, dict[str, dict[str, torch.
     return state.pop("step"), tensors, state
 
 
+def recover_checkpoint(folder: Path) -> None:
+    """A crash between the two renames of a checkpoint save leaves `checkpoint.old` (the last
+    complete checkpoint) and `checkpoint.tmp` but no `checkpoint`: put the old one back."""
+    folder = Path(folder)
+    old, tmp = folder.with_name(folder.name + ".old"), folder.with_name(folder.name + ".tmp")
+    if not folder.exists() and (old / "state.json").exists():
+        os.replace(old, folder)
+        print(f"recovered the checkpoint from {old} (a save was interrupted)")
+    if tmp.exists():
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def resume(out: Path, optimizer) -> tuple[int, dict[str, dict[str, torch.Tensor]] | None]:
     """(step, tensors) of the run's checkpoint, or (0, None) for a fresh run."""
     ckpt = Path(out) / "checkpoint"
+    recover_checkpoint(ckpt)
     if not (ckpt / "state.json").exists():
         return 0, None
     step, tensors, _ = load_state(ckpt, optimizer)
@@ -213,11 +238,26 @@ def resume(out: Path, optimizer) -> tuple[int, dict[str, dict[str, torch.Tensor]
 
 
 def start_run(cfg: TrainConfig, out: Path, write: bool = True) -> Path:
-    """Make the run folder and record the config it trains with."""
+    """Make the run folder and record the config it trains with. A folder that already holds a
+    run of another model (a different architecture or family) is refused before anything in it
+    is overwritten."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder")
+    saved = out / "config.json"
+    if saved.is_file() and ((out / "checkpoint").exists() or (out / "checkpoint.old").exists()):
+        try:
+            before = json.loads(saved.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            before = None
+        now = cfg.to_dict()
+        changed = [k for k in cfg.MODEL_FIELDS if not isinstance(before, dict) or before.get(k) != now.get(k)]
+        if changed:
+            raise ValueError(f"{out} holds a run of another model ({', '.join(changed)} differ from this config): "
+                             "resume it with the config it was started with, or choose a new --out")
     out.mkdir(parents=True, exist_ok=True)
     if write:
-        (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=1))
+        saved.write_text(json.dumps(cfg.to_dict(), indent=1))
     return out
 
 
