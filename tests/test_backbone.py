@@ -255,6 +255,11 @@ def test_training_runs_under_accelerate_launch_with_two_processes(tmp_path):
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "data-parallel over 2 processes" in done.stdout
+    import re
+    seen = dict(re.findall(r"process (\d): data (\w+) weights", done.stdout))
+    weights = set(re.findall(r"process \d: data \w+ weights (\w+)", done.stdout))
+    assert len(seen) == 2 and seen["0"] != seen["1"]  # each process trained on its own data ...
+    assert len(weights) == 1  # ... and the gradients were averaged: one set of weights
     assert json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())["step"] == 4
     log = (tmp_path / "run" / "log.csv").read_text().splitlines()
     assert len(log) == 1 + 2  # header + steps 2 and 4, written once
@@ -303,8 +308,16 @@ def test_a_figures_pipeline_with_frames_trains_saves_and_draws(tmp_path):
     assert pipe([text], 2, generator=torch.Generator().manual_seed(0)).images.shape == (1, 16, 16, 3)
     assert not build_pipeline(tiny()).has_frames  # islands: plain coordinate channels
     from imagery_agent.evaluate import frame_read_accuracy
+    from imagery_agent.scenes import get_family
     from imagery_agent.scenes.corpus import build_corpus
-    assert 0 <= frame_read_accuracy("figures", pipe, build_corpus("figures", 4, seed=0, split="heldout")) <= 1
+    examples = build_corpus("figures", 6, seed=0, split="heldout")
+    true = [get_family("figures").frame(e.scene) for e in examples]
+    pipe.encode_prompts = lambda texts, return_frames: (None, None, (torch.tensor([a for a, _ in true]),
+                                                                    torch.tensor([m for _, m in true])))
+    assert frame_read_accuracy("figures", pipe, examples) == 1.0  # the frames read are compared with the truth
+    pipe.encode_prompts = lambda texts, return_frames: (None, None, (torch.tensor([(a + 90) % 360 for a, _ in true]),
+                                                                    torch.tensor([m for _, m in true])))
+    assert frame_read_accuracy("figures", pipe, examples) == 0.0
     with pytest.raises(ValueError, match="grounding"):
         train(cfg.replace(grounding=None), tmp_path / "bad", quiet=True)
 

@@ -133,7 +133,12 @@ def test_a_tiny_family_trains_saves_loads_imagines_and_evaluates_through_the_reg
     with pytest.raises(ParseError, match="description 1 of 2"):
         imaginer.imagine(["A red dot at column 1.", "A red dot at column 9."])
     result = evaluate(EvalConfig(family="dots", weights=str(out), n=4, batch=2, perception=False))
-    assert result["family"] == "dots" and result["n_scenes"] == 4 and 0 <= result["object_accuracy"] <= 1
+    from imagery_agent.scenes.corpus import build_corpus
+    examples = build_corpus("dots", 4, seed=2024, split="heldout")  # what evaluate imagined and scored
+    drawn = imaginer.imagine([e.text for e in examples], seed=0)
+    by_hand = DOTS.summarise_scores([score(m.pixels, e.scene) for m, e in zip(drawn, examples)])
+    assert result["family"] == "dots" and result["n_scenes"] == 4
+    assert result["object_accuracy"] == by_hand["object_accuracy"]
     assert math.isfinite(result["images_per_second"])
     oracle = OracleImaginer("dots", 16).imagine(["A blue dot at column 2."])[0]
     assert DOTS.score_image(oracle.pixels, Dot("blue", 2))["right"]

@@ -138,9 +138,17 @@ def test_tiny_joint_embedding_learns_saves_and_loads(tmp_path):
     image = islands.render(m, 16)
     sim = clip.similarity([image], [text, islands.describe(islands.sample(np.random.default_rng(1)))])
     assert sim.shape == (1, 2) and torch.all(sim.abs() <= 1 + 1e-5)
-    assert clip.retrieve([image], [text], k=1)[0][0][0] == text
-    assert set(clip.name_objects(image, ["hut", "boat"])) == {"hut", "boat"}
-    assert sorted(clip.rerank(text, [image, image])) == [0, 1]
+    others = [islands.describe(islands.sample(np.random.default_rng(k))) for k in range(2, 6)]
+    sims = clip.similarity([image], [text] + others)[0]
+    best = clip.retrieve([image], [text] + others, k=3)[0]  # the k most similar, best first, with their scores
+    assert [t for t, _ in best] == [([text] + others)[i] for i in sims.argsort(descending=True)[:3].tolist()]
+    assert [s for _, s in best] == pytest.approx(sims.sort(descending=True).values[:3].tolist(), abs=1e-6)
+    candidates = [image, islands.render(islands.sample(np.random.default_rng(9)), 16), np.full((16, 16, 3), 255, np.uint8)]
+    order = clip.rerank(text, candidates)
+    cand_sims = clip.similarity(candidates, [text])[:, 0]
+    assert sorted(order) == [0, 1, 2] and (cand_sims[order].diff() <= 1e-6).all()  # best match first
+    names = clip.name_objects(image, ["hut", "boat", "tree"])
+    assert list(names.values()) == sorted(names.values(), reverse=True)
     with pytest.raises(ParseError, match="unknown word"):
         clip.encode_texts(["The castle is at column 3, row 4."])
     with pytest.raises(ValueError, match="wrong image size"):

@@ -35,7 +35,9 @@ def test_main_job_runs_on_the_shipped_weights(tmp_path):
     from experiments import mental_scanning
     assert mental_scanning.main(["--trials", "42", "--out", str(tmp_path), "--quiet"]) == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert set(summary["conditions"]) == {"imagery", "imagery-no-scan"}
+    imagery, no_scan = summary["conditions"]["imagery"], summary["conditions"]["imagery-no-scan"]
+    assert imagery["r"] >= 0.95 and imagery["accuracy"] >= 0.98 and imagery["n_distances"] == 21, imagery
+    assert no_scan["r"] < 0.5 and no_scan["slope"] < 0.2 * imagery["slope"], no_scan
 
 
 def test_all_shipped_weights_stay_under_60_mb():

@@ -18,7 +18,10 @@ import numpy as np
 
 from .errors import SceneError
 
-SPLITS = ("train", "heldout")
+SPLITS = ("train", "heldout", "val")
+"""train: no held-out combination. heldout (the test split) and val: at least one; the two are
+drawn from separate random streams, so checkpoints and settings are chosen on val and results
+reported on heldout."""
 
 RGB = tuple[int, int, int]
 
@@ -107,7 +110,7 @@ class SceneFamily:
             kw = {**self.train_sample_kw, **kw}
         for _ in range(max_tries):
             scene = self.sample(rng, **kw)
-            if self.is_heldout(scene) == (split == "heldout"):
+            if self.is_heldout(scene) == (split != "train"):
                 return scene
         raise SceneError(f"no {split} scene of {self.name} found in {max_tries} tries with {kw}")
 

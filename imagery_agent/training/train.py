@@ -9,6 +9,7 @@ Runs on CPU or GPU; `accelerate launch` spreads it over several GPUs. Interrupte
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -106,7 +107,8 @@ def salient_weight(cfg: BackboneConfig, x):
 
 @torch.no_grad()
 def evaluate_ema(cfg: BackboneConfig, pipe, ema_unet, ema_text, n):
-    """Imagine held-out scenes with the EMA weights and score them (time-to-quality curve)."""
+    """Imagine validation scenes (held-out combinations, not the test scenes) with the EMA
+    weights and score them: the time-to-quality curve that checkpoints are chosen by."""
     from ..backbones.imaginer import DiffusionImaginer
     from ..evaluate import score_images
     live_u, live_t = pipe.unet.state_dict(), pipe.text_encoder.state_dict()
@@ -117,7 +119,7 @@ def evaluate_ema(cfg: BackboneConfig, pipe, ema_unet, ema_text, n):
     pipe.unet.eval(), pipe.text_encoder.eval()
     try:
         imaginer = DiffusionImaginer(pipe, cfg.family, cfg.sampler_steps, cfg.guidance_scale, batch_size=48)
-        return score_images(imaginer, build_corpus(cfg.family, n, seed=12345, split="heldout"))
+        return score_images(imaginer, build_corpus(cfg.family, n, seed=12345, split="val"))  # decisions on val
     finally:
         pipe.unet.load_state_dict(saved_u)
         pipe.text_encoder.load_state_dict(saved_t)
@@ -127,7 +129,7 @@ def evaluate_ema(cfg: BackboneConfig, pipe, ema_unet, ema_text, n):
 def save_sample_grid(cfg: BackboneConfig, pipe, path):
     from PIL import Image
     fam = get_family(cfg.family)
-    ex = build_corpus(cfg.family, 8, seed=999, split="heldout")
+    ex = build_corpus(cfg.family, 8, seed=999, split="val")
     gen = pipe([e.text for e in ex], cfg.sampler_steps, cfg.guidance_scale,
                generator=torch.Generator().manual_seed(0)).images
     truth = np.stack([fam.render(e.scene, cfg.image_size) for e in ex])
@@ -175,7 +177,7 @@ def train(cfg: BackboneConfig, out: Path, quiet: bool = False, init_from: str | 
 
     pre = cfg.grounding["pretrain_steps"] if ground is not None else 0
     total = pre + cfg.max_steps
-    t_start = time.time()
+    t_start, seen = time.time(), hashlib.sha256()
     bar = tqdm(range(step, total), initial=step, total=total, disable=quiet or not accelerator.is_main_process,
                desc=f"train {cfg.family}")
     for step in bar:
@@ -187,6 +189,7 @@ def train(cfg: BackboneConfig, out: Path, quiet: bool = False, init_from: str | 
         if step < pre:  # the text encoder learns to read positions faster alone, at a higher rate
             opt.param_groups[1]["lr"] = cfg.grounding["learning_rate"] * warm
         texts, scenes, x0 = make_batch(cfg, rng, cfg.batch_size * (2 if step < pre else 1), render=step >= pre)
+        seen.update("|".join(texts).encode())
         if step >= pre:  # condition dropout teaches the unconditional model for guidance
             texts = ["" if rng.random() < cfg.condition_dropout else t for t in texts]
         # alone, the text encoder masks padding exactly, so it trains on short batches; the UNet
@@ -244,6 +247,10 @@ def train(cfg: BackboneConfig, out: Path, quiet: bool = False, init_from: str | 
                     tensors["grounding"] = accelerator.unwrap_model(ground).state_dict()
                 save_state(out / "checkpoint", done, tensors, opt, {"family": cfg.family})
     accelerator.wait_for_everyone()
+    if accelerator.num_processes > 1:  # each process saw its own data and holds the same weights
+        weights = hashlib.sha256(b"".join(v.cpu().numpy().tobytes() for v in accelerator.unwrap_model(unet).state_dict().values()))
+        print(f"process {accelerator.process_index}: data {seen.hexdigest()[:16]} weights {weights.hexdigest()[:16]}",
+              flush=True)
     if accelerator.is_main_process:  # every process holds the same weights; one writes them
         export(cfg, pipe, ema_unet.state, ema_text.state, out / "pipeline")
     return out / "pipeline"

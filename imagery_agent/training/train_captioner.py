@@ -38,7 +38,7 @@ def make_batch(cfg: CaptionerConfig, captioner: Captioner, rng: np.random.Genera
 def evaluate_renders(captioner: Captioner, family: str, n: int, size: int) -> dict:
     """Greedy captions of renders of `n` held-out scenes, scored against their truth."""
     fam = get_family(family)
-    examples = build_corpus(family, n, seed=2024, split="heldout")
+    examples = build_corpus(family, n, seed=2024, split="val")  # decisions on val; reports on heldout
     captioner.model.eval()
     readings = []
     for i in range(0, n, 50):

@@ -56,7 +56,7 @@ def make_batch(cfg: ClipConfig, rng):
 @torch.no_grad()
 def evaluate_renders(clip: JointEmbedding, family: str, n: int) -> dict:
     fam = get_family(family)
-    examples = build_corpus(family, n, seed=2024, split="heldout")
+    examples = build_corpus(family, n, seed=2024, split="val")  # decisions on val; reports on heldout
     clip.model.eval()
     img = clip.encode_images([fam.render(e.scene, clip.image_size) for e in examples])
     txt = clip.encode_texts([e.text for e in examples])
