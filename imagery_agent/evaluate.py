@@ -128,6 +128,7 @@ class EvalConfig:
     clip: str | None = None
     perception: bool = True
     seed: int = 2024                    # which held-out scenes
+    wording: str = "canonical"          # draw from the canonical wording of the parsed text, or "raw" words
     progress: bool = False
 
     def check(self) -> None:
@@ -142,6 +143,8 @@ class EvalConfig:
             raise ValueError(f"guidance must be a finite number >= 0, got {self.guidance}")
         if self.split not in SPLITS:
             raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {self.split!r}")
+        if self.wording not in ("canonical", "raw"):
+            raise ValueError(f"wording must be 'canonical' or 'raw', got {self.wording!r}")
         if self.compare_ddpm > self.n:
             raise ValueError(f"compare_ddpm ({self.compare_ddpm}) is more than the {self.n} scenes evaluated")
 
@@ -156,7 +159,7 @@ def evaluate(cfg: EvalConfig) -> dict:
     guidance = cfg.guidance if cfg.guidance is not None else settings["guidance_scale"]
     check_guidance(settings["teacher_guidance_scale"], guidance)
     imaginer = DiffusionImaginer(pipe, cfg.family, steps, guidance, batch_size=cfg.batch,
-                                 guidance_steps=cfg.guidance_steps)
+                                 guidance_steps=cfg.guidance_steps, canonical=cfg.wording == "canonical")
     examples = build_corpus(cfg.family, cfg.n, seed=cfg.seed, split=cfg.split)
     imagined = []
     result = {"family": cfg.family, "split": cfg.split,
@@ -200,6 +203,8 @@ def main(argv=None):
                          "what the model cannot draw from what it cannot generalise to)")
     ap.add_argument("--compare-ddpm", type=int, default=0, metavar="N", dest="compare_ddpm",
                     help="also run diffusers' 1000-step DDPM sampler on the first N scenes, side by side")
+    ap.add_argument("--wording", default="canonical", choices=["canonical", "raw"],
+                    help="draw each description's canonical wording (default) or its words as written")
     ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--captioner", help="a captioner folder (default: the shipped one)")
@@ -216,7 +221,8 @@ def main(argv=None):
         cfg = EvalConfig(family=args.family, weights=args.weights, n=args.n, steps=args.steps,
                          guidance=args.guidance, guidance_steps=args.guidance_steps, batch=args.batch,
                          split=args.split, compare_ddpm=args.compare_ddpm, captioner=args.captioner,
-                         clip=args.clip, perception=not args.no_perception, progress=not args.json)
+                         clip=args.clip, perception=not args.no_perception, wording=args.wording,
+                         progress=not args.json)
         result = evaluate(cfg)
     except (SceneError, WeightsError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)

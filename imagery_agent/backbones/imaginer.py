@@ -7,6 +7,7 @@ Both reject what they cannot draw with an error that names the problem.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -50,12 +51,19 @@ class OracleImaginer:
 
 
 class DiffusionImaginer:
-    """A trained ImageryDiffusionPipeline behind the Imaginer interface."""
+    """A trained ImageryDiffusionPipeline behind the Imaginer interface.
+
+    With `canonical=True` (the default) the model draws from the parsed verbal code said in the
+    family's one canonical wording, not from the words as heard: the picture then depends on what
+    a description says, not on how it says it (clause order, synonyms, punctuation), and any
+    wording the parser reads can be imagined, although the text encoder was trained on the
+    describer's templates only. `canonical=False` draws the words as given (the model's own
+    vocabulary then applies)."""
 
     def __init__(self, pipeline, family: str, sampler_steps: int = 20, guidance_scale: float = 2.0,
                  name: str | None = None, batch_size: int = 32, guidance_steps: int | None = None,
-                 teacher_guidance_scale: float | None = None):
-        self.pipe, self.family = pipeline, family
+                 teacher_guidance_scale: float | None = None, canonical: bool = True):
+        self.pipe, self.family, self.canonical = pipeline, family, canonical
         self.teacher_guidance_scale = teacher_guidance_scale
         self.guidance_steps = guidance_steps
         self.steps, self.guidance, self.batch_size = sampler_steps, guidance_scale, batch_size
@@ -67,6 +75,7 @@ class DiffusionImaginer:
         """One image per text; text i is drawn from seed `seed + i`, so a batch is reproducible
         and the same (text, seed) gives the same image in any batch."""
         texts = check_texts(get_family(self.family), texts)
+        prompts = self.prompts(texts)
         steps = steps or self.steps
         guidance = self.guidance if guidance is None else guidance
         check_guidance(self.teacher_guidance_scale, guidance)
@@ -74,9 +83,17 @@ class DiffusionImaginer:
         for i in tqdm(range(0, len(texts), self.batch_size), disable=not progress, desc="imagine"):
             chunk = texts[i:i + self.batch_size]
             gens = [torch.Generator().manual_seed(seed + i + j) for j in range(len(chunk))]
-            images = self.pipe(chunk, steps, guidance, generator=gens, guidance_steps=self.guidance_steps).images
+            images = self.pipe(prompts[i:i + self.batch_size], steps, guidance, generator=gens,
+                               guidance_steps=self.guidance_steps).images
             out += [MentalImage(im, t, seed + i + j, self.name) for j, (im, t) in enumerate(zip(images, chunk))]
         return out
+
+    def prompts(self, texts: list[str]) -> list[str]:
+        """What the model is given for each (checked) text: its canonical wording, or the text."""
+        if not self.canonical:
+            return list(texts)
+        fam = get_family(self.family)
+        return [fam.canonical(fam.parse(t)) for t in texts]
 
 
 def load_pipeline(family: str, path: str | Path | None = None):
@@ -97,11 +114,29 @@ def load_pipeline(family: str, path: str | Path | None = None):
             raise WeightsError(f"the pipeline at {folder} draws {cfg['family']!r} scenes, not {family!r}")
         settings.update({k: cfg[k] for k in settings if k in cfg})
     try:
-        pipe = ImageryDiffusionPipeline.from_pretrained(folder, use_safetensors=True, dtype=torch.float32)
+        with quiet_loading():
+            pipe = ImageryDiffusionPipeline.from_pretrained(folder, use_safetensors=True, dtype=torch.float32)
     except Exception as e:  # noqa: BLE001
         raise WeightsError(f"could not load the pipeline at {folder}: {e}") from None
     pipe.set_progress_bar_config(disable=True)
     return pipe, settings
+
+
+@contextmanager
+def quiet_loading():
+    """No 'Loading pipeline components' / 'Loading weights' bars for a model of a few MB."""
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+    shown = diffusers_logging.is_progress_bar_enabled(), transformers_logging.is_progress_bar_enabled()
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if shown[0]:
+            diffusers_logging.enable_progress_bar()
+        if shown[1]:
+            transformers_logging.enable_progress_bar()
 
 
 def check_guidance(built_in: float | None, guidance: float) -> None:

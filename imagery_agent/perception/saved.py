@@ -16,6 +16,7 @@ from pathlib import Path
 
 from transformers import PreTrainedTokenizerFast
 
+from ..backbones.imaginer import quiet_loading
 from ..checksums import verify_manifest, write_manifest
 from ..io import WeightsError, atomic_folder, check_weights_folder
 from ..scenes import get_family
@@ -67,8 +68,9 @@ class SavedModel:
             raise WeightsError(f"{folder} does not hold a {cls.label} ({cls.marker()} says kind "
                                f"{meta.get('kind') if isinstance(meta, dict) else meta!r})")
         try:
-            tokenizer = PreTrainedTokenizerFast.from_pretrained(folder)
-            return cls._load(folder, meta, tokenizer)
+            with quiet_loading():
+                tokenizer = PreTrainedTokenizerFast.from_pretrained(folder)
+                return cls._load(folder, meta, tokenizer)
         except WeightsError:
             raise
         except Exception as e:  # noqa: BLE001 - any failure here means the folder is not a usable model
