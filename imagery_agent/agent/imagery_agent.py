@@ -77,6 +77,7 @@ class ImageryAgent:
         self.clocks = TrialClocks(timing_noise, costs, seed)
         self.image: MentalImage | None = None
         self.names: tuple[str, ...] = ()
+        self.looks: dict = {}  # what each landmark looks like, from the words (default: its kind's colour)
         self.description: str | None = None  # what the current image was imagined from
 
     # --- learning the map ------------------------------------------------------------------
@@ -88,13 +89,14 @@ class ImageryAgent:
         images). `self.attempts` says how many it took; the last image is kept either way."""
         _check_attempts(max_attempts)
         fam = get_family(self.imaginer.family)
-        scene = fam.parse(description, extra_names=extra_names)  # checks the words; names only are kept
-        names = fam.object_names(scene)
+        scene = fam.parse(description, extra_names=extra_names)  # checks the words; names and looks are kept
+        names, looks = fam.object_names(scene), fam.looks(scene)
+        kw = {"extra_names": tuple(extra_names)} if tuple(extra_names) else {}
         for attempt in range(max_attempts):
-            image = self.imaginer.imagine(description, seed=seed + 7919 * attempt)[0]
-            if all(find_landmark(image.pixels, n) is not None for n in names):
+            image = self.imaginer.imagine(description, seed=seed + 7919 * attempt, **kw)[0]
+            if all(find_landmark(image.pixels, n, looks.get(n)) is not None for n in names):
                 break
-        self.image, self.names, self.attempts = image, names, attempt + 1  # only once imagining succeeded
+        self.image, self.names, self.looks, self.attempts = image, names, looks, attempt + 1  # only on success
         self.description = description
         return self.image
 
@@ -123,13 +125,13 @@ class ImageryAgent:
                 clock.tick("compare", object=name, agree=ok)
             if agreement.exact:
                 break
-        self.image, self.names, self.description = image, fam.object_names(verbal), text
+        self.image, self.names, self.looks, self.description = image, fam.object_names(verbal), fam.looks(verbal), text
         return DualCode(text, image, reading.text, verbal, reading.scene, agreement.objects, agreement.extra,
                         agreement.object_accuracy, agreement.exact, attempt + 1, clock.ms, list(clock.trace))
 
-    def use_image(self, image: MentalImage, names) -> None:
+    def use_image(self, image: MentalImage, names, looks: dict | None = None) -> None:
         """Hold a given image (e.g. an edited one) as the current mental map."""
-        self.image, self.names, self.description = image, tuple(names), None
+        self.image, self.names, self.looks, self.description = image, tuple(names), dict(looks or {}), None
 
     def _check(self, name: str) -> None:
         if self.image is None:
@@ -140,7 +142,7 @@ class ImageryAgent:
     def locate(self, name: str) -> tuple[float, float] | None:
         """Where the image shows `name` (a look at the picture; None if it is not drawn)."""
         self._check(name)
-        s = find_landmark(self.image.pixels, name)
+        s = find_landmark(self.image.pixels, name, self.looks.get(name))
         return None if s is None else (s.x, s.y)
 
     # --- scanning --------------------------------------------------------------------------
@@ -160,7 +162,7 @@ class ImageryAgent:
         goal = self.locate(target)
         window = ops.Window(origin[0], origin[1], WINDOW_RADIUS)
         path = [(window.x, window.y)]
-        recognise = lambda px: match_map(px, target)  # noqa: E731
+        recognise = lambda px: match_map(px, target, self.looks.get(target))  # noqa: E731
         found = False
         if goal is not None:
             dx, dy = goal[0] - origin[0], goal[1] - origin[1]
@@ -180,7 +182,7 @@ class ImageryAgent:
         self._check(target)
         clock = self.clocks.new()
         clock.tick("encode", word=target)
-        recognise = lambda px: match_map(px, target)  # noqa: E731
+        recognise = lambda px: match_map(px, target, self.looks.get(target))  # noqa: E731
         found = False
         half = 0.5 / PRESENCE_TILES
         for row in range(PRESENCE_TILES):

@@ -44,9 +44,11 @@ class OracleImaginer:
         self.name = f"oracle-{family}"
         self._fam = get_family(family)
 
-    def imagine(self, texts, *, seed: int = 0, steps=None, guidance=None) -> list[MentalImage]:
-        texts = check_texts(self._fam, texts, self.extra_names)
-        return [MentalImage(self._fam.render(self._fam.parse(t, extra_names=self.extra_names), self.size), t,
+    def imagine(self, texts, *, seed: int = 0, steps=None, guidance=None, progress: bool = False,
+                extra_names=()) -> list[MentalImage]:
+        names = tuple(self.extra_names) + tuple(extra_names)
+        texts = check_texts(self._fam, texts, names)
+        return [MentalImage(self._fam.render(self._fam.parse(t, extra_names=names), self.size), t,
                             seed + i, self.name) for i, t in enumerate(texts)]
 
 
@@ -71,11 +73,12 @@ class DiffusionImaginer:
         self.name = name or f"diffusion-{family}"
 
     def imagine(self, texts, *, seed: int = 0, steps: int | None = None, guidance: float | None = None,
-                progress: bool = False) -> list[MentalImage]:
+                progress: bool = False, extra_names=()) -> list[MentalImage]:
         """One image per text; text i is drawn from seed `seed + i`, so a batch is reproducible
-        and the same (text, seed) gives the same image in any batch."""
-        texts = check_texts(get_family(self.family), texts)
-        prompts = self.prompts(texts)
+        and the same (text, seed) gives the same image in any batch. `extra_names` admits a user
+        map's own landmark names (drawn by their appearance, on the canonical path)."""
+        texts = check_texts(get_family(self.family), texts, extra_names)
+        prompts = self.prompts(texts, extra_names)
         steps = steps or self.steps
         guidance = self.guidance if guidance is None else guidance
         check_guidance(self.teacher_guidance_scale, guidance)
@@ -88,12 +91,15 @@ class DiffusionImaginer:
             out += [MentalImage(im, t, seed + i + j, self.name) for j, (im, t) in enumerate(zip(images, chunk))]
         return out
 
-    def prompts(self, texts: list[str]) -> list[str]:
-        """What the model is given for each (checked) text: its canonical wording, or the text."""
+    def prompts(self, texts: list[str], extra_names=()) -> list[str]:
+        """What the model is given for each (checked) text: the canonical wording of what it
+        says (with trained names standing in for a user's own), or the text as written."""
         if not self.canonical:
+            if tuple(extra_names):
+                raise ParseError("a backbone draws a user's own landmark names only on the canonical path")
             return list(texts)
         fam = get_family(self.family)
-        return [fam.canonical(fam.parse(t)) for t in texts]
+        return [fam.prompt(fam.parse(t, extra_names=extra_names)) for t in texts]
 
 
 def load_pipeline(family: str, path: str | Path | None = None):

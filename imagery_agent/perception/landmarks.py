@@ -35,16 +35,18 @@ def check_image(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def match_map(image: np.ndarray, name: str) -> np.ndarray:
-    """Per-pixel evidence in [0, 1] that the pixel shows `name`."""
+def match_map(image: np.ndarray, name: str, colour=None) -> np.ndarray:
+    """Per-pixel evidence in [0, 1] that the pixel shows `name`, which looks like `colour` (by
+    default the colour of that kind of landmark)."""
     image = check_image(image).astype(np.float32)
-    d = np.sqrt(((image - np.array(islands.colour_of(name), np.float32)) ** 2).sum(-1))
+    colour = islands.colour_of(name) if colour is None else colour
+    d = np.sqrt(((image - np.array(colour, np.float32)) ** 2).sum(-1))
     return np.clip(1 - d / MATCH_DISTANCE, 0, 1)
 
 
-def find_landmark(image: np.ndarray, name: str) -> Sighting | None:
+def find_landmark(image: np.ndarray, name: str, colour=None) -> Sighting | None:
     """Centre of mass of the landmark's colour around its best pixel, or None where absent."""
-    w = match_map(image, name)
+    w = match_map(image, name, colour)
     size = w.shape[0]
     py, px = np.unravel_index(int(np.argmax(w)), w.shape)
     if w[py, px] < MIN_PEAK:

@@ -62,6 +62,8 @@ class SceneFamily:
     canonical_text: Callable[[Any], str] | None = None  # one fixed wording (what a captioner says)
     user_names: bool = False                            # parse() admits object names of a user's own
     train_sample_kw: dict = field(default_factory=dict)  # sample() options that avoid held-out atoms
+    appearance: Callable[[Any], dict] | None = None     # what each named object looks like (its colour)
+    drawable: Callable[[Any], Any] | None = None        # the same picture with names a backbone knows
     # --- training hooks (backbone) ---
     grounding_classes: tuple[int, ...] = ()             # class counts of the facts each token learns
     grounding_targets: Callable[[Any], list] | None = None  # [(anchor word or None, facts)] per scene
@@ -92,6 +94,16 @@ class SceneFamily:
         if self.canonical_text is not None:
             return self.canonical_text(scene)
         return self.describe(scene, np.random.default_rng(0))
+
+    def prompt(self, scene) -> str:
+        """What a backbone is asked to draw for `scene`: the canonical wording of the same picture
+        said with names it was trained on (a user's own landmark becomes the trained landmark that
+        looks like it)."""
+        return self.canonical(self.drawable(scene) if self.drawable is not None else scene)
+
+    def looks(self, scene) -> dict:
+        """Each named object's appearance (empty where the family draws no named objects)."""
+        return self.appearance(scene) if self.appearance is not None else {}
 
     def object_names(self, scene) -> tuple[str, ...]:
         """The scene's objects, as its graph names them, in the graph's order."""
