@@ -9,13 +9,17 @@ clock when the attention window recognises the target. Conditions:
   propositional      the same task on a scene graph, with no image (Pylyshyn's alternative)
   oracle-imagery     scan a perfect picture (the renderer) instead of an imagined one
 
-Writes trials.csv, summary.json and scanning.png into --out, and prints a short table.
+Writes trials.csv, summary.json (strict JSON: an undefined r is null) and scanning.png into --out
+as one set (other files there are kept), and prints a short table.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import math
+import numbers
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -28,7 +32,7 @@ from tqdm.auto import tqdm
 from environments.mental_scanning import MentalScanningEnv, learn_map, respond
 from imagery_agent.agent import ImageryAgent, PropositionalAgent
 from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError, load_imaginer
-from imagery_agent.io import save_figure, write_csv, write_json
+from imagery_agent.io import atomic_files, check_writable_folder, save_figure, write_csv, write_json
 from imagery_agent.metrics.regression import bootstrap_r, fit_line
 from imagery_agent.metrics.scanning import imagined_distance, landmark_offsets
 from imagery_agent.scenes import ParseError, SceneError, islands
@@ -41,6 +45,9 @@ AGENTS = {
     "oracle-imagery": ("oracle-imagery",),
     "all": ("imagery", "imagery-no-scan", "propositional", "oracle-imagery"),
 }
+MAX_TRIALS = 100_000      # per condition; every trial's row is held in memory until the end
+MAX_SEED = 2**32 - 1      # seeds are multiplied into per-map seeds for torch, which takes 64 bits
+MAX_TIMING_NOISE = 5.0    # a coefficient of variation above this is no longer a timing model
 
 
 @dataclass
@@ -90,17 +97,97 @@ def _agent_for(condition: str, cfg: ScanningConfig, extra_names):
 
 
 def run(config: ScanningConfig | None = None, **overrides) -> Results:
-    """Run the experiment; usable from Python and Jupyter. Returns the trials and their summary."""
-    cfg = config or ScanningConfig()
-    for k, v in overrides.items():
-        setattr(cfg, k, v)
-    if cfg.agent not in AGENTS:
+    """Run the experiment; usable from Python and Jupyter. Returns the trials and their summary.
+
+    Every setting, the map and the output folder are checked before the first trial, so a bad
+    input costs a one-line SceneError, not a run whose results cannot be saved."""
+    cfg = _settings(config, overrides)
+    _check_settings(cfg)
+    scene = _load_scene(cfg.map)
+    out = _check_out(cfg.out)
+    trials = _run_trials(cfg, scene)
+    summary = summarise(trials, cfg, scene)
+    return Results(trials, summary, write_results(out, trials, summary))
+
+
+def _settings(config: ScanningConfig | None, overrides: dict) -> ScanningConfig:
+    """A copy of `config` with `overrides` (the caller's config is left as it was); a misspelt
+    setting is an error, not an attribute that nothing reads."""
+    names = [f.name for f in dataclasses.fields(ScanningConfig)]
+    unknown = [k for k in overrides if k not in names]
+    if unknown:
+        raise SceneError(f"unknown setting {unknown[0]!r}; the settings are {', '.join(names)}")
+    return dataclasses.replace(config or ScanningConfig(), **overrides)
+
+
+def _whole_number(value, flag: str, low: int, high: int, note: str = "") -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
+        raise SceneError(f"{flag} must be a whole number from {low} to {high}{note}, got {value!r}")
+
+
+def _check_settings(cfg: ScanningConfig) -> None:
+    """The numbers a user can pass, bounded, so that none fails deep inside a run or runs forever."""
+    if not isinstance(cfg.agent, str) or cfg.agent not in AGENTS:
         raise SceneError(f"unknown agent {cfg.agent!r}; choose from {', '.join(AGENTS)}")
-    if cfg.trials < 1:
-        raise SceneError(f"--trials must be at least 1, got {cfg.trials}")
-    scene = islands.load_map(cfg.map) if cfg.map else islands.kosslyn_map()
+    _whole_number(cfg.trials, "--trials", 1, MAX_TRIALS, " per condition")
+    _whole_number(cfg.seed, "--seed", 0, MAX_SEED)
+    noise = cfg.timing_noise
+    if (isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not math.isfinite(noise)
+            or not 0 <= noise <= MAX_TIMING_NOISE):
+        raise SceneError(f"--timing-noise must be a number from 0 to {MAX_TIMING_NOISE:g} (the coefficient of "
+                         f"variation of each step's duration), got {noise!r}")
+
+
+def _load_scene(source) -> islands.IslandMap:
+    """Kosslyn's map, or the user's; a file that cannot be read is a one-line error too."""
+    if source is None or source == "":
+        return islands.kosslyn_map()
+    try:
+        scene = islands.load_map(source)
+    except UnicodeDecodeError:
+        raise SceneError(f"map file {source} is not UTF-8 text") from None
+    except OSError as e:
+        raise SceneError(f"cannot read map file {source}: {e.strerror or e}") from None
     if len(scene.landmarks) < 2:
         raise SceneError("a scanning map needs at least two landmarks")
+    return scene
+
+
+def _check_out(out) -> Path:
+    """The output folder, checked now: it must be creatable and writable (nothing is left behind)."""
+    if not isinstance(out, (str, os.PathLike)) or not str(out).strip():
+        raise SceneError(f"--out must name a folder, got {out!r}")
+    if Path(out).exists() and not Path(out).is_dir():
+        raise SceneError(f"--out {out} is a file, not a folder")
+    try:
+        check_writable_folder(out)
+    except OSError as e:
+        raise SceneError(f"cannot write results to --out {out}: {_reason(e, out)}") from None
+    return Path(out)
+
+
+def _reason(e: OSError, out) -> str:
+    """The OS's reason, naming the file only when it is not `out` itself."""
+    named = e.filename and Path(e.filename).absolute() != Path(out).absolute()
+    return f"{e.strerror or e}" + (f" ({e.filename})" if named else "")
+
+
+def write_results(out: Path, trials: pd.DataFrame, summary: dict) -> dict:
+    """Write trials.csv, summary.json and scanning.png into `out` as one set: all three are made
+    in a staging folder first, so a failure or a kill midway leaves the previous set whole."""
+    try:
+        with atomic_files(out) as tmp:
+            write_csv(tmp / "trials.csv", trials)
+            write_json(tmp / "summary.json", summary)
+            plot(trials, summary, tmp / "scanning.png")
+    except OSError as e:
+        raise SceneError(f"cannot write results to --out {out}: {_reason(e, out)}") from None
+    return {"trials": str(out / "trials.csv"), "summary": str(out / "summary.json"),
+            "plot": str(out / "scanning.png")}
+
+
+def _run_trials(cfg: ScanningConfig, scene: islands.IslandMap) -> pd.DataFrame:
+    """Every condition's trials, one row each."""
     extra = [n for n in scene.names if n not in islands.LANDMARKS]
     plan = _trial_plan(scene, cfg.trials, cfg.seed)
     n_maps = max(m for m, _, _ in plan) + 1
@@ -136,13 +223,7 @@ def run(config: ScanningConfig | None = None, **overrides) -> Results:
                 "map_error_cells": _mean_finite([offsets.get(start), offsets.get(target)]),
                 "model": getattr(getattr(agent, "image", None), "model", "graph"),
             })
-    trials = pd.DataFrame(rows)
-    summary = summarise(trials, cfg, scene)
-    out = Path(cfg.out)
-    files = {"trials": str(write_csv(out / "trials.csv", trials)),
-             "summary": str(write_json(out / "summary.json", summary)),
-             "plot": str(plot(trials, summary, out / "scanning.png"))}
-    return Results(trials, summary, files)
+    return pd.DataFrame(rows)
 
 
 def _mean_finite(values) -> float:
@@ -199,7 +280,8 @@ def plot(trials: pd.DataFrame, summary: dict, path: Path) -> Path:
     return path
 
 
-def print_table(summary: dict, file=sys.stdout) -> None:
+def print_table(summary: dict, file=None) -> None:
+    file = file or sys.stdout  # looked up now, not at import, so redirection and capture see it
     print(f"{'condition':18s} {'r':>6s} {'95% CI':>15s} {'slope ms/cell':>14s} {'intercept ms':>13s} "
           f"{'trials':>7s} {'correct':>8s}", file=file)
     for cond, s in summary["conditions"].items():
@@ -216,11 +298,13 @@ def main(argv=None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 2)[2])
     ap.add_argument("--agent", default="imagery", choices=list(AGENTS))
     ap.add_argument("--map", help="JSON map file: {\"landmarks\": {\"name\": [column, row], ...}} (columns and rows 1..14)")
-    ap.add_argument("--trials", type=int, default=168, help="trials per condition (42 ordered pairs per imagined map)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="results/mental_scanning")
+    ap.add_argument("--trials", type=int, default=168,
+                    help=f"trials per condition, 1 to {MAX_TRIALS} (42 ordered pairs per imagined map)")
+    ap.add_argument("--seed", type=int, default=0, help=f"0 to {MAX_SEED}")
+    ap.add_argument("--out", default="results/mental_scanning", help="results folder (checked before any trial)")
     ap.add_argument("--weights", help="a trained islands pipeline folder (default: the shipped weights)")
-    ap.add_argument("--timing-noise", type=float, default=0.15, dest="timing_noise")
+    ap.add_argument("--timing-noise", type=float, default=0.15, dest="timing_noise",
+                    help=f"coefficient of variation of each step's duration, 0 to {MAX_TIMING_NOISE:g}")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     cfg = ScanningConfig(agent=args.agent, map=args.map, trials=args.trials, seed=args.seed, out=args.out,

@@ -132,15 +132,33 @@ def test_environment_passes_the_gymnasium_checker():
     assert terminated and reward == 1.0 and info["time_ms"] > 0 and info["true_distance"] > 0
 
 
-def test_experiment_cli_writes_its_three_files(tmp_path):
+TRIAL_COLUMNS = ["condition", "map", "start", "target", "true_distance", "imagined_distance", "response", "correct",
+                 "shifts", "inspections", "steps", "time_ms", "wall_ms", "map_error_cells", "model"]
+
+
+def test_experiment_cli_writes_its_three_files(tmp_path, capsys):
+    import pandas as pd
+    from PIL import Image
+
     from experiments import mental_scanning
     out = tmp_path / "run"
     code = mental_scanning.main(["--agent", "oracle-imagery", "--trials", "42", "--out", str(out), "--quiet"])
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == ["scanning.png", "summary.json", "trials.csv"]
-    summary = json.loads((out / "summary.json").read_text())
+    trials = pd.read_csv(out / "trials.csv")
+    assert list(trials.columns) == TRIAL_COLUMNS and len(trials) == 42
+    assert (trials.condition == "oracle-imagery").all() and trials.correct.all() and (trials.response == "found").all()
+    assert len(set(zip(trials.start, trials.target))) == 42  # each ordered pair of the 7 landmarks once
+    assert (trials.time_ms > 0).all() and (trials.shifts > 0).all()
+    assert np.allclose(trials.imagined_distance, trials.true_distance, atol=1.0)  # a perfect picture
+    summary = json.loads((out / "summary.json").read_text(), parse_constant=lambda c: pytest.fail(f"bare {c}"))
     s = summary["conditions"]["oracle-imagery"]
-    assert set(s) >= {"r", "r_ci", "slope", "intercept", "n_trials"} and s["n_trials"] == 42 and s["r"] > 0.95
+    assert s["n_trials"] == 42 and s["n_correct"] == 42 and s["n_distances"] == 21
+    assert s["r"] > 0.95 and 0.9 < s["r_ci"][0] <= s["r_ci"][1] <= 1 and s["slope"] > 0
+    assert summary["config"]["trials"] == 42 and summary["human_reference"]["r"] == 0.97
+    assert Image.open(out / "scanning.png").size[0] > 100
+    printed = capsys.readouterr().out
+    assert f"{s['r']:.3f}" in printed and "oracle-imagery" in printed and f"wrote {out / 'trials.csv'}" in printed
 
 
 def test_experiment_takes_a_user_map_with_new_names(tmp_path):
@@ -149,16 +167,23 @@ def test_experiment_takes_a_user_map_with_new_names(tmp_path):
     p.write_text(json.dumps({"landmarks": {"castle": [2, 2], "harbour": [12, 12], "windmill": [3, 11], "tower": [12, 3]}}))
     res = mental_scanning.run(agent="oracle-imagery", map=str(p), trials=24, out=str(tmp_path / "o"), progress=False)
     assert res.trials.correct.all() and res.summary["conditions"]["oracle-imagery"]["r"] > 0.9
+    assert set(res.trials.start) == {"castle", "harbour", "windmill", "tower"}
     res = mental_scanning.run(agent="propositional", map=str(p), trials=12, out=str(tmp_path / "p"), progress=False)
-    assert len(res.trials) == 12
+    assert len(res.trials) == 12 and res.trials.correct.all() and (res.trials.model == "graph").all()
+    assert len(set(zip(res.trials.start, res.trials.target))) == 12 and res.trials.imagined_distance.isna().all()
 
 
-def test_experiment_rejects_malformed_maps(tmp_path):
+def test_experiment_rejects_malformed_maps(tmp_path, capsys):
     from experiments import mental_scanning
     p = tmp_path / "bad.json"
     p.write_text("{\"landmarks\": [1, 2]}")
     assert mental_scanning.main(["--agent", "oracle-imagery", "--map", str(p), "--out", str(tmp_path / "x"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {p}: expected") and err.count("\n") == 1
     assert not (tmp_path / "x").exists()
+    p.write_text(json.dumps({"landmarks": {"castle": [2, 2]}}))
+    with pytest.raises(SceneError, match="at least two landmarks"):
+        mental_scanning.run(agent="oracle-imagery", map=str(p), out=str(tmp_path / "y"), progress=False)
     with pytest.raises(SceneError, match="unknown agent"):
         mental_scanning.run(agent="telepathy", out=str(tmp_path / "y"), progress=False)
 
@@ -200,10 +225,12 @@ def test_agent_reimagines_when_its_image_lacks_a_landmark(kosslyn):
     assert agent.attempts == 2 and agent.locate("well") is not None
 
 
-def test_missing_weights_give_an_error_not_an_exit(tmp_path):
+def test_missing_weights_give_an_error_not_an_exit(tmp_path, capsys):
     """From Python or Jupyter, a bad --weights folder raises a SceneError that says what to do."""
     from experiments import mental_scanning
     with pytest.raises(SceneError, match="(?s)no weights.*--agent oracle-imagery"):
         mental_scanning.run(agent="imagery", weights=str(tmp_path / "nowhere"), trials=2, out=str(tmp_path / "o"),
                             progress=False)
     assert mental_scanning.main(["--weights", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no weights") and "--agent oracle-imagery" in err
