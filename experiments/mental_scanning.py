@@ -256,11 +256,11 @@ def summarise(trials: pd.DataFrame, cfg: ScanningConfig, scene) -> dict:
 
 
 def plot(trials: pd.DataFrame, summary: dict, path: Path) -> Path:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # a Figure of its own, not pyplot: no backend is switched, so plots in a notebook still show
+    from matplotlib.figure import Figure
     conds = list(summary["conditions"])
-    fig, axes = plt.subplots(1, len(conds), figsize=(4.2 * len(conds), 3.8), squeeze=False)
+    fig = Figure(figsize=(4.2 * len(conds), 3.8))
+    axes = fig.subplots(1, len(conds), squeeze=False)
     for ax, cond in zip(axes[0], conds):
         df = trials[(trials.condition == cond) & trials.correct]
         means = df.groupby(df.true_distance.round(6)).time_ms.agg(["mean", "sem"])
@@ -276,7 +276,6 @@ def plot(trials: pd.DataFrame, summary: dict, path: Path) -> Path:
     fig.suptitle("Mental scanning: time vs distance (Kosslyn, Ball & Reiser 1978)", fontsize=11)
     fig.tight_layout()
     save_figure(path, fig, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -311,7 +310,7 @@ def main(argv=None) -> int:
                          weights=args.weights, timing_noise=args.timing_noise, progress=not args.quiet)
     try:
         res = run(cfg)
-    except SceneError as e:
+    except (SceneError, WeightsError) as e:  # WeightsError: weights that load but draw non-finite values
         print(f"error: {e}", file=sys.stderr)
         return 2
     print_table(res.summary)

@@ -211,7 +211,7 @@ def main(argv=None):
     ap.add_argument("--clip", help="a joint-embedding folder (default: the shipped one)")
     ap.add_argument("--no-perception", action="store_true", help="skip the captioner and joint-embedding metrics")
     args = ap.parse_args(argv)
-    from .io import WeightsError
+    from .io import WeightsError, json_safe
     from .scenes.errors import SceneError
     try:
         if args.threads is not None:
@@ -227,9 +227,8 @@ def main(argv=None):
     except (SceneError, WeightsError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    if args.json:
-        json.dump(result, sys.stdout)
-        print()
+    if args.json:  # strict JSON: a metric that is not finite (nothing found) is null
+        print(json.dumps(json_safe(result), allow_nan=False))
     else:
         for k, v in result.items():
             print(f"{k:28s} {v}")
