@@ -220,6 +220,37 @@ def alternatives(words) -> str:
     return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
 
 
+def words_in(rules) -> set[str]:
+    """The words phrase rules mention: a parser knows them (they are not 'unknown words'), but
+    outside the phrases that read them they are refused by `check_read`."""
+    out = set()
+    for pattern, _ in rules:
+        source = re.sub(r"\\[a-zA-Z]|\(\?[:=!<]+|\[[^]]*\]|\{[^}]*\}", " ", pattern.pattern)
+        source = re.sub(r"\\(.)", r"\1", source)
+        out |= set(re.findall(r"[a-z]+(?:-[a-z]+)*", source))
+    return out
+
+
+CLOCKWISE = ("clockwise", "cw", "clock-wise")
+COUNTERCLOCKWISE = ("counterclockwise", "counter-clockwise", "anticlockwise", "anti-clockwise", "ccw",
+                    "counter clockwise", "anti clockwise")
+_SIDE = r"(?:to the |towards the |toward the |to )?"
+TURN_RULES = [
+    rule(r"(?:a |1 )?quarter(?: of a)? turn|(?:a |1 )?quarter-turn", "90 degrees"),
+    rule(r"(?:a |1 )?half(?: a)? turn|(?:a |1 )?half-turn", "180 degrees"),
+    rule(r"(?:3 quarters (?:of a )?|(?:a )?three-quarter )turn", "270 degrees"),
+    rule(r"(?:a |1 )?full (?:turn|circle|rotation)", "360 degrees"),
+    rule(r"(\d+) (?:degrees|degree|deg|degs)", r"@deg:\1"),
+    rule(r"(@deg:\d+) " + _SIDE + r"(right|left)(?:wards?)?", lambda m: f"{m.group(1)} @{'cw' if m.group(2) == 'right' else 'ccw'}"),
+    rule(_SIDE + r"(right|left)(?:wards?)? (?:by |through )?(@deg:\d+)", lambda m: f"@{'cw' if m.group(1) == 'right' else 'ccw'} {m.group(2)}"),
+    rule(alternatives(COUNTERCLOCKWISE), "@ccw"), rule(alternatives(CLOCKWISE), "@cw"),
+]
+"""Turns however said: '@deg:N' for the amount, '@cw' / '@ccw' for the direction ('to the right'
+and 'to the left' only next to an amount, where they cannot mean a place)."""
+ROTATION_VERBS = {"rotated", "rotate", "rotating", "rotation", "turned", "turn", "turning", "spun", "spin",
+                  "spinning", "tilted", "tilt", "tilting", "twisted", "twist", "twisting", "revolved", "revolve"}
+
+
 def read_number(tok: str, phrase: str) -> int:
     """A number written in digits or as an English word."""
     if tok.isdigit():
