@@ -25,7 +25,7 @@ from .family import SceneFamily, lazy, register_family
 from .graph import GraphObject, relation_graph
 from .strokes import DIGITS, LETTERS, transform
 from .text import (NUMBER_READING, ORDINALS, ROTATION_VERBS, TURN_RULES, alternatives, check_read, check_vocabulary, join_numbers,
-                   rewrite, rule, sentences, words_in)
+                   phrase_of, rewrite, rule, sentences, words_in)
 
 KINDS = ("polygon", "letter", "digit", "cube")
 N_POLYGONS = 20
@@ -363,7 +363,7 @@ def _read(text: str) -> tuple[list[str], str]:
     toks, phrases = [], []
     for raw in sents:
         toks += rewrite([t for t in join_numbers(raw) if t not in "()"], _RULES) + ["."]
-        phrases.append(" ".join(t for t in raw if t not in "()"))
+        phrases.append(phrase_of(raw))
     return toks, ". ".join(phrases)
 
 

@@ -30,7 +30,7 @@ from .errors import ParseError, SceneError
 from .family import SceneFamily, lazy, register_family
 from .graph import GraphObject, relation_graph
 from .text import (NUMBER_READING, NUMBER_WORDS, ORDINALS, alternatives, article, check_read, check_vocabulary,
-                   coordinate_pairs, join_numbers, rewrite, rule, sentences)
+                   coordinate_pairs, join_numbers, phrase_of, rewrite, rule, sentences)
 
 GRID = 16
 MIN_POS, MAX_POS = 1, GRID - 2
@@ -373,7 +373,7 @@ def parse(text: str, extra_names=()) -> IslandMap:
     counts: set[int] = set()
     last = None
     for raw in sents:
-        phrase = " ".join(raw)
+        phrase = phrase_of(raw)
         items = _items(_read(raw), names, phrase)
         counts |= {v for k, v in items if k == "count"}
         items = [it for it in items if it[0] != "count"]

@@ -200,6 +200,12 @@ def coordinate_pairs(tokens: list[str]) -> list[str]:
     return out
 
 
+def phrase_of(tokens: list[str]) -> str:
+    """Tokens as a phrase for an error message: 'the tree is at (5, 9)'."""
+    s = " ".join(tokens)
+    return re.sub(r" (?=[,)])|(?<=\() ", "", s)
+
+
 def rule(pattern: str, replacement) -> tuple[re.Pattern, object]:
     """A phrase rule: `pattern` is a regular expression over space-separated tokens that must
     start and end at token boundaries; `replacement` as in re.sub."""
