@@ -209,7 +209,7 @@ def phrase_of(tokens: list[str]) -> str:
 def rule(pattern: str, replacement) -> tuple[re.Pattern, object]:
     """A phrase rule: `pattern` is a regular expression over space-separated tokens that must
     start and end at token boundaries; `replacement` as in re.sub."""
-    return re.compile(r"(?<= )" + pattern + r"(?= )"), replacement
+    return re.compile(r"(?<= )(?:" + pattern + r")(?= )"), replacement
 
 
 def rewrite(tokens: list[str], rules) -> list[str]:
