@@ -307,7 +307,6 @@ _FRAME = r"(?:the |a |an )?"
 _NUMBER_CUE = r"(?: (?:with|having) (?:the )?(?:number|label|id))?(?: number| no| num)?"
 _CUBE = r"(?:cube|block|shepard-metzler|shepard metzler)"
 _RULES = [
-    rule(r"(?:version|copy|rotation|picture|drawing|image) of", ""),
     # the form: vertical flips are refused, then upright (before 'normal orientation'), normal, mirror
     rule(r"(?:flipped|mirrored|reflected|turned) (?:vertically|upside down|upside-down|(?:from )?top to bottom)"
          r"|upside down|upside-down", "@vflip"),
@@ -323,6 +322,7 @@ _RULES = [
          r"|(?:mirrored|reflected|reversed|flipped)(?: (?:horizontally|sideways|(?:from )?left to right|left-right"
          r"|left-to-right|about (?:its|the) vertical axis))?", "@mirror"),
     rule(r"(?:mirror|reflect|flip)(?= it | the | @| , | and | then |$)", "@mirror @imperative"),
+    rule(r"(?:version|copy|rotation|picture|drawing|image) of", ""),
     # the projection ('without perspective' before 'perspective')
     rule(r"(?:(?:drawn|seen|shown|viewed|rendered|depicted|displayed) )?(?:(?:in|with) (?:an )?)?"
          r"(?:orthographic|orthogonal|parallel) (?:projection|view)|orthographic"
@@ -335,6 +335,7 @@ _RULES = [
     rule(r"in depth|in 3 d|in three dimensions|(?:about|around) (?:its |the )?(?:vertical|y|up-down)(?:-| )axis"
          r"|out of the (?:picture|image) plane", "@depth"),
     rule(r"in the (?:picture|image|drawing) plane|in the plane of the (?:picture|image|page|drawing)", ""),
+    rule(r"(?:rotation|turn) (@depth) of", r"\1"),
     # the figure
     rule(_FRAME + r"(?:random )?polygon" + _NUMBER_CUE + r" (\d+)", r"@fig:polygon:\1"),
     rule(_FRAME + rf"({alternatives(ORDINALS)}) (?:random )?polygon", lambda m: f"@fig:polygon:{ORDINALS[m.group(1)]}"),
