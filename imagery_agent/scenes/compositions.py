@@ -315,7 +315,8 @@ _HOW_MANY = r"(?:steps?|units?|notches?|places?|spaces?)"
 _DIR = {"left": (0, -1), "right": (0, 1), "up": (1, -1), "upward": (1, -1), "upwards": (1, -1), "higher": (1, -1),
         "down": (1, 1), "downward": (1, 1), "downwards": (1, 1), "lower": (1, 1)}
 _INTRO_VERBS = {"take", "imagine", "start", "begin", "put", "place", "add", "attach", "join", "stick", "glue",
-                "draw", "set", "position", "use", "picture", "consider", "have", "is", "are"}
+                "draw", "set", "position", "use", "picture", "consider", "have", "is", "are", "hang", "lay", "fix",
+                "fasten", "append"}
 _DETERMINERS = {"a", "an", "another", "the", "one"}
 _REFS = r"(?=(?: the)?(?: " + alternatives(ORDINALS) + r")? @sym|(?: the)? @(?:it|prev|part))"
 
@@ -377,6 +378,8 @@ _RULES = [
          lambda m: f"@rel:{m.group(1) or m.group(2)}-of"),
     rule(r"(?:centred |centered )?(?:inside(?: of)?|within|in the (?:middle|centre|center) of|into)", "@rel:inside"),
     rule(r"(?:centred |centered )?in" + _REFS, "@rel:inside"),
+    rule(r"on" + _REFS, "@rel:above"),  # 'put a triangle on the square'
+
     # references
     rule(r"it|its", "@it"),
     rule(r"the (?:previous|last|preceding|latest|earlier) (?:part|piece|shape|one|symbol)", "@prev"),
@@ -386,7 +389,7 @@ _FILLERS = {
     "the", "a", "an", "another", "one", "then", "next", "now", "finally", "lastly", "first", "afterwards", "after",
     "that", "and", "also", "we", "you", "i", "let", "us", "please", "there", "here", "this", "with", "by", "so",
     "attached", "placed", "put", "set", "positioned", "added", "stuck", "glued", "joined", "located", "sitting",
-    "sits", "goes", "go", "comes", "should", "will", "can", "be", "is", "are", "it", "directly", "right", "just",
+    "sits", "goes", "go", "comes", "hangs", "hanging", "should", "will", "can", "be", "is", "are", "it", "directly", "right", "just",
     "immediately", "exactly", "straight", "centred", "centered", "which", "up", "to", "at", "on", "of",
     "begin", "start", "starting", "beginning", "draw", "with", "new", "make", "shape", "symbol", "part", "piece",
 } | _INTRO_VERBS

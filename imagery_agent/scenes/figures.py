@@ -301,7 +301,7 @@ def vocabulary() -> set[str]:
 # A figure is one sentence or several ('Take the letter R. Rotate it 90 degrees clockwise.').
 # A mirror image is mirror-reversed first and then turned; a text that orders a mirror after a
 # turn ('rotate it, then mirror it') is refused unless the order makes no difference, and so is
-# an upside-down flip (it is a mirror image turned 180 degrees: say so).
+# 'upside down' (turned 180 degrees, or flipped top to bottom?).
 
 _FRAME = r"(?:the |a |an )?"
 _NUMBER_CUE = r"(?: (?:with|having) (?:the )?(?:number|label|id))?(?: number| no| num)?"
@@ -318,7 +318,7 @@ _RULES = [
          r"|(?:in )?(?:its |the )?(?:normal|original|usual|standard|regular|true) (?:form|version|shape)"
          r"|(?:the )?(?:right|correct) way round|normal", "@normal"),
     rule(r"(?:in |as )?(?:a |the )?mirror(?:-| )image(?: form| version)?(?: of)?|mirror-reversed|mirror reversed"
-         r"|mirror-imaged|left-right (?:reversed|mirrored)"
+         r"|mirror-imaged|left-right (?:reversed|mirrored)|backwards|backward"
          r"|(?:mirrored|reflected|reversed|flipped)(?: (?:horizontally|sideways|(?:from )?left to right|left-right"
          r"|left-to-right|about (?:its|the) vertical axis))?", "@mirror"),
     rule(r"(?:mirror|reflect|flip)(?= it | the | @| , | and | then |$)", "@mirror @imperative"),
@@ -346,6 +346,7 @@ _RULES = [
     rule(_FRAME + r"(?:letter|character) ([a-z])", r"@fig:letter:\1"),
     rule(r"(?:an?|the) ([a-z])", r"@fig:letter:\1"),
     rule(r"([b-hj-z])", r"@fig:letter:\1"),
+    rule(r"(\d)", r"@fig:digit:\1"),  # 'a mirror-image 7': a digit no unit claims
 ]
 _SEQUENCE = {"then", "next", "afterwards", "after", "finally", "subsequently"}
 _FILLERS = {
@@ -421,8 +422,9 @@ def parse(text: str) -> Figure:
     toks, phrase = _read(text)
     kind, identity = _figure_name(toks, phrase)
     if "@vflip" in toks:
-        raise ParseError(f"figures: {phrase!r} flips the figure upside down; that is its mirror image turned "
-                         "180 degrees: say 'mirror-reversed, rotated 180 degrees'")
+        raise ParseError(f"figures: {phrase!r} turns the figure upside down, which may mean rotated 180 degrees or "
+                         "flipped top to bottom (its mirror image rotated 180 degrees): say 'rotated 180 degrees' "
+                         "or 'mirror-reversed, rotated 180 degrees'")
     angle, axis = _turn(toks, phrase)
     mirrored, normal = "@mirror" in toks, "@normal" in toks
     if mirrored and normal:

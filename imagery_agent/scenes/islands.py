@@ -242,7 +242,8 @@ def vocabulary(extra_names=()) -> set[str]:
 #
 # A sentence is brought to markers by phrase rules: '@col:3' and '@row:2' for a column and a row
 # however they are said ('column 3', 'the third column', '3 columns across', '3 steps from the
-# left edge', '(3, 2)', 'x = 3'), '@count:5' for '5 landmarks'. What is left must be landmark
+# left edge', '(3, 2)', 'x = 3'), '@count:5' for '5 landmarks'. 'To the right' and 'below' are
+# not read: they are how people say where one landmark is from another. What is left must be landmark
 # names, connectives and words that carry no place ('is located', 'you will find', 'there is').
 # A bare pair of numbers ('at 3, 2') is refused: only '(3, 2)' is read as (column, row), the
 # usual (x, y) order; rows and columns counted from the right or the bottom are refused too.
@@ -271,9 +272,9 @@ _RULES = [
     rule(rf"rows? (?:number )?{_N}(?: {_TOP})?", r"@row:\1"),
     rule(rf"(?:the )?({_ORD}) column(?: {_LEFT})?", _ordinal_marker("col")),
     rule(rf"(?:the )?({_ORD}) row(?: {_TOP})?", _ordinal_marker("row")),
-    rule(rf"{_N} columns?(?: (?:across|over|in|to the right))?(?: {_LEFT})?", r"@col:\1"),
+    rule(rf"{_N} columns?(?: (?:across|over|in))?(?: {_LEFT})?", r"@col:\1"),
     rule(rf"{_N} rows?(?: (?:down|in))?(?: {_TOP})?", r"@row:\1"),
-    rule(rf"{_N} (?:{_UNIT} )?(?:across|over|to the right)(?: {_LEFT})?", r"@col:\1"),
+    rule(rf"{_N} (?:{_UNIT} )?(?:across|over)(?: {_LEFT})?", r"@col:\1"),
     rule(rf"{_N} (?:{_UNIT} )?{_LEFT}", r"@col:\1"),
     rule(rf"{_N} (?:{_UNIT} )?down(?: {_TOP})?", r"@row:\1"),
     rule(rf"{_N} (?:{_UNIT} )?{_TOP}", r"@row:\1"),
@@ -290,7 +291,8 @@ _PLACE_WORDS = {  # words that carry no place: read and dropped
     "marks", "mark", "marked", "x", "spot", "where", "cell", "square", "exactly", "just", "precisely",
     "shown", "show", "shows", "drawn", "as", "called", "named", "contains", "holds", "includes", "our",
     "your", "please", "let", "us", "now", "finally", "lastly", "next", "go", "goes", "belongs", "add",
-    "draw", "so",
+    "draw", "so", "occupies", "occupy", "occupying", "grows", "grow", "growing", "rests", "resting", "stays",
+    "appears", "exists", "first", "firstly", "secondly", "thirdly",
 } | set(_COUNT_NOUNS)
 _STRUCTURE = {  # words the phrase rules read
     "column", "columns", "col", "cols", "row", "rows", "steps", "step", "cells", "squares", "spaces",

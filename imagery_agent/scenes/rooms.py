@@ -239,7 +239,7 @@ _RULES = [
     rule(rf"{alternatives(_HEAD_VERBS)}(?: (?:to|towards|toward|at|in))?(?: the)?(?: direction(?: of)?)?(?: the)? ({_DIRS})(?:wards?)?",
          r"@heading:\1"),
     rule(rf"(?:heading|direction|orientation)(?: ,| is| of)? ({_DIRS})", r"@heading:\1"),
-    rule(_SEE, ""), rule(r"(?:in|on|within|into) (?:the|a|that|its) wall", ""),
+    rule(_SEE, ""), rule(r"(?:in|on|within|into) (?:the|a|that|its) wall(?! that| which)", ""),
     rule(rf"your(?= (?:(?:{alternatives(COLOURS)}|{alternatives(DOOR_STATES)}) )*{alternatives(_OBJECT_NOUNS)})", ""),
 ]
 _CONNECTIVES = {",", "and", "then", "while", "whereas", "but", "plus", "also", "with"}

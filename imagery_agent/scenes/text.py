@@ -81,6 +81,7 @@ _NUMERALS = [
     (r"(?<![\w.])-\s*(?=\d)", " minus "),        # '-90': a sign the parsers refuse by name
     (r"(\d)-(?=[a-z])", r"\1 "), (r"(?<=[a-z])-(?=\d)", " "),  # '90-degree', 'figure-3'
     (r"(?<=\s)-+(?=\s)|(?<=\s)-+$|^-+(?=\s)", " -- "),      # a spaced hyphen is a dash
+    (r"(?<!\d)/|/(?!\d)", " , "),                 # 'column 5/row 9' ('5/9' stays unreadable)
     (r"(\d+)(st|nd|rd|th)\b", lambda m: _ordinal_word(int(m.group(1))) or m.group(0)),
 ]
 _READ_TOKEN = re.compile(r"--|'s|[a-z]+(?:-[a-z]+)*|\d+\.\d+|\d+(?:st|nd|rd|th)|\d+|[.,;()]")
@@ -250,6 +251,8 @@ TURN_RULES = [
     rule(r"(@deg:\d+) " + _SIDE + r"(right|left)(?:wards?)?", lambda m: f"{m.group(1)} @{'cw' if m.group(2) == 'right' else 'ccw'}"),
     rule(_SIDE + r"(right|left)(?:wards?)? (?:by |through )?(@deg:\d+)", lambda m: f"@{'cw' if m.group(1) == 'right' else 'ccw'} {m.group(2)}"),
     rule(alternatives(COUNTERCLOCKWISE), "@ccw"), rule(alternatives(CLOCKWISE), "@cw"),
+    rule(r"in an? (@c?cw) (?:direction|sense|manner)", r"\1"),
+    rule(r"(\d+) (@c?cw)", r"@deg:\1 \2"),  # 'rotated 90 clockwise'
 ]
 """Turns however said: '@deg:N' for the amount, '@cw' / '@ccw' for the direction ('to the right'
 and 'to the left' only next to an amount, where they cannot mean a place)."""
@@ -292,11 +295,19 @@ def leftovers(tokens: list[str], allowed: set[str]) -> list[str]:
 
 
 def check_read(tokens: list[str], allowed: set[str], family: str, phrase: str) -> None:
-    """Refuse a sentence with known words in a place the parser does not understand, naming them."""
-    rest = leftovers(tokens, allowed)
-    if rest:
-        words = " ".join(dict.fromkeys(rest))
-        raise ParseError(f"{family}: cannot read {words!r} in {phrase!r}")
+    """Refuse a sentence with known words in a place the parser does not understand, naming them
+    as the phrases they stand in ('to the right of')."""
+    bad = [i for i, t in enumerate(tokens) if not t.startswith("@") and t not in _PUNCTUATION and t not in allowed]
+    if not bad:
+        return
+    spans, start = [], bad[0]
+    for a, b in zip(bad, bad[1:] + [None]):
+        gap = tokens[a + 1:b] if b is not None else []
+        if b is None or b - a > 3 or any(t.startswith("@") or t in _PUNCTUATION for t in gap):
+            spans.append(" ".join(tokens[start:a + 1]))
+            start = b
+    words = ", ".join(repr(w) for w in dict.fromkeys(spans))
+    raise ParseError(f"{family}: cannot read {words} in {phrase!r}")
 
 
 def article(word: str) -> str:

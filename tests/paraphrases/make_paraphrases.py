@@ -245,7 +245,7 @@ _PLACE_FRAMES = {
     "sits-above": ("above", "{Sym} sits right above {ref}."),
 }
 COMPOSITION_FRAMES = {
-    "start-with": "Start with {sym}.",
+    "to-start-draw": "To start, draw {sym}.",
     "begin-with": "Begin with {sym}.",
     "first-draw": "First, draw {sym}.",
     "we-take": "We take {sym}.",
@@ -309,7 +309,7 @@ def composition_text(c: compositions.Composition, rng) -> tuple[str, list[str]]:
     out, used = [], []
     for i, p in enumerate(c.parts):
         if i == 0:
-            key = pick(rng, ("start-with", "begin-with", "first-draw", "we-take"))
+            key = pick(rng, ("to-start-draw", "begin-with", "first-draw", "we-take"))
             out.append(COMPOSITION_FRAMES[key].format(sym=_symbol_phrase(p.symbol, rng, True)))
         else:
             key = pick(rng, [k for k, (rel, _) in _PLACE_FRAMES.items() if rel == p.relation])
