@@ -347,6 +347,7 @@ _RULES = [
     rule(rf"(an?|the|another)((?: {alternatives(ORDINALS)})?) ([a-z]|\d)", r"\1\2 @sym:\3"),
     rule(_SHAPE, lambda m: f"@sym:{m.group(0)}"),
     # taking strokes away
+    rule(rf"(?:the )?(@sym:\S+) 's ({_STROKE})", r"the \2 of the \1"),  # 'remove the D's stem'
     rule(rf"(?:without|minus|lacking|missing|but no|with no|less) (?:its |the |their )?({_STROKE})",
          lambda m: "@remove:" + m.group(1).replace(" ", "_")),
     rule(rf"with (?:its |the )?({_STROKE}) (?:removed|taken away|erased|deleted|missing|cut off|left out|gone"
@@ -354,7 +355,7 @@ _RULES = [
     rule(rf"(?:remove|removing|erase|erasing|delete|deleting|take away|taking away|cut off|cutting off|leave out"
          rf"|leaving out|take off|rub out)(?: (?:its|the|their))? ({_STROKE})",
          lambda m: "@remove:" + m.group(1).replace(" ", "_")),
-    rule(r"(@remove:\S+) (?:of|from)(?= )", r"\1"),
+    rule(r"(@remove:\S+) (?:of|from)(?= )", r"\1 @of"),
     # mirror and flip
     rule(rf"(?:flip|flipped|flipping|turn|turned|turning)({_OBJ}) over", r"flip\1"),
     rule(rf"(?:flipped|flip|flipping|turned|turn|turning|mirrored|mirror|reflected|reflect)({_OBJ})"
@@ -363,7 +364,7 @@ _RULES = [
     rule(rf"(?:mirrored|reflected|flipped|mirror|reflect|flip)({_OBJ})"
          r" (?:horizontally|sideways|(?:from )?left to right|left-right|left-to-right)", r"@mirror\1"),
     rule(r"mirrored|reflected|mirror-reversed|(?:as |in )?(?:a )?mirror(?:-| )image(?: form)?(?: of)?", "@mirror"),
-    rule(rf"(?:mirror|reflect)(?= it | them | the | @| , | and | then |$)", "@mirror"),
+    rule(r"(?:mirror|reflect)(?= it | them | the | @| , | and | then | $)", "@mirror"),
     # contact is implied by every place
     rule(r"so (?:that )?(?:they|the two(?: parts)?|both(?: parts)?) (?:touch|are touching|meet)"
          r"|so (?:that )?(?:it|they) touch(?:es)?(?: (?:it|them|the @sym:\S+|@sym:\S+))?"
@@ -383,15 +384,18 @@ _RULES = [
     # references
     rule(r"it|its", "@it"),
     rule(r"the (?:previous|last|preceding|latest|earlier) (?:part|piece|shape|one|symbol)", "@prev"),
-    rule(rf"the ({alternatives(ORDINALS)}) (?:part|piece|shape|symbol)", lambda m: f"@part:{ORDINALS.index(m.group(1)) + 1}"),
+    rule(rf"the ({alternatives(ORDINALS)}) (?:part|piece|shape|symbol)",
+         lambda m: f"@part:{ORDINALS.index(m.group(1)) + 1}"),
 ]
 _FILLERS = {
     "the", "a", "an", "another", "one", "then", "next", "now", "finally", "lastly", "first", "afterwards", "after",
     "that", "and", "also", "we", "you", "i", "let", "us", "please", "there", "here", "this", "with", "by", "so",
     "attached", "placed", "put", "set", "positioned", "added", "stuck", "glued", "joined", "located", "sitting",
-    "sits", "goes", "go", "comes", "hangs", "hanging", "should", "will", "can", "be", "is", "are", "it", "directly", "right", "just",
+    "sits", "goes", "go", "comes", "hangs", "hanging", "should", "will", "can", "be", "is", "are", "it", "directly",
+    "right", "just",
     "immediately", "exactly", "straight", "centred", "centered", "which", "up", "to", "at", "on", "of",
     "begin", "start", "starting", "beginning", "draw", "with", "new", "make", "shape", "symbol", "part", "piece",
+    "'s",
 } | _INTRO_VERBS
 _LICENSED = {  # verbs that are read only with the operation they name
     "@deg": ROTATION_VERBS, "@mirror": {"mirrored", "mirror", "reflected", "reflect", "flipped", "flip", "flipping"},
@@ -402,7 +406,7 @@ _LICENSED = {  # verbs that are read only with the operation they name
                 "resize", "made", "make", "blown", "up", "drawn", "size", "sized"},
     "@move": {"moved", "move", "moving", "shifted", "shift", "shifting", "slid", "slide", "sliding", "nudged",
               "nudge", "pushed", "push", "further", "more"},
-    "@remove": {"and", "from", "of"},
+    "@remove": {"and"},
 }
 READ_WORDS = (VOCABULARY | _FILLERS | words_in(_RULES) | set().union(*_LICENSED.values()) | NUMBER_READING
               | set(ORDINALS) | set(_DIR))
@@ -442,7 +446,8 @@ class _Reader:
         self.parts: list[_Draft] = []
 
     # references ------------------------------------------------------------------------
-    def _ref(self, toks: list[str], i: int, before: int, phrase: str) -> tuple[int | None, int]:
+    def _ref(self, toks: list[str], i: int, before: int, phrase: str,
+             purpose: str = "to place against") -> tuple[int | None, int]:
         """The earlier part (index < before) a reference at toks[i] names, and the index after it;
         (None, i) when there is no reference there."""
         j = i + (toks[i: i + 1] == ["the"])
@@ -460,18 +465,18 @@ class _Reader:
             t = toks[j]
         if not t.startswith("@sym:"):
             return None, i
-        return self._find(_symbol(t), nth, before, phrase), j + 1
+        return self._find(_symbol(t), nth, before, phrase, purpose), j + 1
 
     def _index(self, index: int, phrase: str) -> int:
         if index < 0:
             raise ParseError(f"compositions: {phrase!r} refers to a part before the first one")
         return index
 
-    def _find(self, symbol: str, nth: int | None, before: int, phrase: str) -> int:
+    def _find(self, symbol: str, nth: int | None, before: int, phrase: str, purpose: str) -> int:
         same = [i for i, p in enumerate(self.parts[:before]) if p.symbol == symbol]
         t = symbol.lower()
         if not same:
-            raise ParseError(f"compositions: there is no earlier {t!r} to place against in {phrase!r}")
+            raise ParseError(f"compositions: there is no earlier {t!r} {purpose} in {phrase!r}")
         if nth is None and len(same) > 1:
             raise ParseError(f"compositions: {phrase!r} is ambiguous: there are {len(same)} {t!r} parts "
                              f"(say 'the first {t}')")
@@ -489,6 +494,12 @@ class _Reader:
         i = 0
         while i < len(toks):
             t = toks[i]
+            if t == "@of":  # 'the stem of the D': the part that loses a stroke
+                target, i = self._ref(toks, i + 1, len(self.parts), phrase, "to take a stroke from")
+                if target is None or segments[-1][0] not in (None, target):
+                    raise ParseError(f"compositions: cannot tell which part loses a stroke in {phrase!r}")
+                segments[-1][0] = target
+                continue
             if t.startswith("@rel:"):
                 rel = t.split(":")[1]
                 before = new if new is not None else len(self.parts)

@@ -24,8 +24,8 @@ from .errors import ParseError, SceneError
 from .family import SceneFamily, lazy, register_family
 from .graph import GraphObject, relation_graph
 from .strokes import DIGITS, LETTERS, transform
-from .text import (NUMBER_READING, ORDINALS, ROTATION_VERBS, TURN_RULES, alternatives, check_read, check_vocabulary, join_numbers,
-                   phrase_of, rewrite, rule, sentences, words_in)
+from .text import (NUMBER_READING, ORDINALS, ROTATION_VERBS, TURN_RULES, alternatives, check_read, check_vocabulary,
+                   join_numbers, phrase_of, rewrite, rule, sentences, words_in)
 
 KINDS = ("polygon", "letter", "digit", "cube")
 N_POLYGONS = 20
@@ -321,7 +321,7 @@ _RULES = [
          r"|mirror-imaged|left-right (?:reversed|mirrored)|backwards|backward"
          r"|(?:mirrored|reflected|reversed|flipped)(?: (?:horizontally|sideways|(?:from )?left to right|left-right"
          r"|left-to-right|about (?:its|the) vertical axis))?", "@mirror"),
-    rule(r"(?:mirror|reflect|flip)(?= it | the | @| , | and | then |$)", "@mirror @imperative"),
+    rule(r"(?:mirror|reflect|flip)(?= it | the | @| , | and | then | $)", "@mirror @imperative"),
     rule(r"(?:version|copy|rotation|picture|drawing|image) of", ""),
     # the projection ('without perspective' before 'perspective')
     rule(r"(?:(?:drawn|seen|shown|viewed|rendered|depicted|displayed) )?(?:(?:in|with) (?:an )?)?"
@@ -342,7 +342,8 @@ _RULES = [
     rule(_FRAME + rf"(?:{_CUBE}(?:-| ))?figure" + _NUMBER_CUE + r" (\d+)", r"@fig:cube:\1"),
     rule(_FRAME + rf"{_CUBE} (?:structure|object|shape|arrangement|model)" + _NUMBER_CUE + r" (\d+)", r"@fig:cube:\1"),
     rule(_FRAME + r"(?:digit|number|numeral)(?: number)? (\d+)", r"@fig:digit:\1"),
-    rule(_FRAME + r"(?:capital|upper-case|uppercase|upper case|block)(?: letter| character)? ([a-z])", r"@fig:letter:\1"),
+    rule(_FRAME + r"(?:capital|upper-case|uppercase|upper case|block)(?: letter| character)? ([a-z])",
+         r"@fig:letter:\1"),
     rule(_FRAME + r"(?:letter|character) ([a-z])", r"@fig:letter:\1"),
     rule(r"(?:an?|the) ([a-z])", r"@fig:letter:\1"),
     rule(r"([b-hj-z])", r"@fig:letter:\1"),
@@ -353,7 +354,7 @@ _FILLERS = {
     "the", "a", "an", "is", "are", "it", "its", "this", "that", "which", "here", "there", "we", "you", "i",
     "see", "show", "shows", "shown", "showing", "me", "us", "has", "have", "been", "be", "was", "and", "also",
     "drawn", "displayed", "depicted", "presented", "appears", "appearing", "as", "by", "through", "now",
-    "first", "please", "let", "look", "at", "in", "take", "imagine", "picture", "consider", "given", "so",
+    "first", "please", "let", "look", "at", "in", "take", "imagine", "picture", "consider", "given", "so", "'s",
 } | _SEQUENCE
 READ_WORDS = VOCABULARY | _FILLERS | ROTATION_VERBS | words_in(_RULES) | NUMBER_READING
 

@@ -220,7 +220,7 @@ _SEE = r"(?:you|we|i) (?:(?:can|will|may|could|should|might|also|then|would|now)
        r"(?:see|sees|find|finds|notice|spot|observe|get|discover|encounter|come across|have)"
 _RULES = [
     rule(r"gray", "grey"), rule(r"shut", "closed"), rule(r"opened", "open"),
-    rule(rf"(\d+) by (\d+)", r"@size:\1:\2"),
+    rule(r"(\d+) by (\d+)", r"@size:\1:\2"),
     rule(rf"(\d+) (?:{_UNIT} )?{_WIDE}(?: ,)?(?: and| by)? (\d+) (?:{_UNIT} )?{_HIGH}", r"@size:\1:\2"),
     rule(rf"(\d+) (?:{_UNIT} )?{_HIGH}(?: ,)?(?: and| by)? (\d+) (?:{_UNIT} )?{_WIDE}", r"@size:\2:\1"),
     rule(r"(?:an? )?width (?:of |is )?(\d+)(?: ,)?(?: and)? (?:an? )?height (?:of |is )?(\d+)", r"@size:\1:\2"),
@@ -236,8 +236,8 @@ _RULES = [
     rule(rf"(?:the )?({alternatives(ORDINALS)}) (column|row)",
          lambda m: f"@{'col' if m.group(2) == 'column' else 'row'}:{ORDINALS[m.group(1)]}"),
     rule(rf"({_DIRS})-facing", r"@heading:\1"),
-    rule(rf"{alternatives(_HEAD_VERBS)}(?: (?:to|towards|toward|at|in))?(?: the)?(?: direction(?: of)?)?(?: the)? ({_DIRS})(?:wards?)?",
-         r"@heading:\1"),
+    rule(rf"{alternatives(_HEAD_VERBS)}(?: (?:to|towards|toward|at|in))?(?: the)?(?: direction(?: of)?)?(?: the)?"
+         rf" ({_DIRS})(?:wards?)?", r"@heading:\1"),
     rule(rf"(?:heading|direction|orientation)(?: ,| is| of)? ({_DIRS})", r"@heading:\1"),
     rule(_SEE, ""), rule(r"(?:in|on|within|into) (?:the|a|that|its) wall(?! that| which)", ""),
     rule(rf"your(?= (?:(?:{alternatives(COLOURS)}|{alternatives(DOOR_STATES)}) )*{alternatives(_OBJECT_NOUNS)})", ""),
@@ -402,7 +402,8 @@ class _Reader:
             if record["kind"] != "wall" and record[k] and record[k][0] != v:
                 what = "the agent" if record["kind"] == "agent" else f"the {record['kind']}"
                 fact = {"col": "column"}.get(k, k)
-                raise ParseError(f"rooms: contradiction: {phrase!r} gives {what} a second {fact} ({record[k][0]} and {v})")
+                raise ParseError(f"rooms: contradiction: {phrase!r} gives {what} a second {fact} "
+                                 f"({record[k][0]} and {v})")
             if record["kind"] == "wall" or not record[k]:
                 record[k].append(v)
         if self.records[-1] is not record:  # 'it' and 'the red key' continue that object
@@ -457,7 +458,8 @@ def parse(text: str) -> Room:
     (w, h), = reader.sizes
     try:
         return Room(w, h, (agent["col"][0], agent["row"][0]), agent["heading"][0],
-                    tuple(p for p in parts if isinstance(p, Thing)), tuple(p for p in parts if isinstance(p, WallSegment)))
+                    tuple(p for p in parts if isinstance(p, Thing)),
+                    tuple(p for p in parts if isinstance(p, WallSegment)))
     except SceneError as e:
         raise ParseError(f"rooms: {e}") from None
 

@@ -65,7 +65,7 @@ _CHARACTERS = [  # (characters, what they become), before the text is split into
     ("\u2019\u2018\u02bc\u00b4`", "'"), ("\u201c\u201d\u201e\u00ab\u00bb", '"'),
     ("\u2013\u2014\u2012\u2015", " -- "), ("\u2212", "-"), ("\u00d7", " x "), ("\u00b0", " degrees "),
     ("%", " percent "), ("&", " and "), ("#", " number "), ("\u00a0\t\r\n", " "),
-    ("!?", " . "), (":", " , "), ("=", " "), ("([{", " ( "), (")]}", " ) "), ('"', " "),
+    ("!?", " . "), (":", " , "), ("=", " "), ("([", " ( "), (")]", " ) "), ('"', " "),
 ]
 _CONTRACTIONS = [  # (pattern, replacement), in order; "'s" after a noun stays a token of its own
     (r"\b(there|here|it|that|what|where|who|he|she|this)'s\b", r"\1 is"),
@@ -192,7 +192,7 @@ def coordinate_pairs(tokens: list[str]) -> list[str]:
         t = tokens[i]
         if t == "(":
             inner = tokens[i + 1: i + 5]
-            if len(inner) >= 3 and inner[0].isdigit() and inner[1] == "," and inner[2].isdigit() and inner[3:4] == [")"]:
+            if len(inner) == 4 and inner[0].isdigit() and inner[1] == "," and inner[2].isdigit() and inner[3] == ")":
                 out += ["column", inner[0], ",", "row", inner[2]]
                 i += 5
                 continue
@@ -204,7 +204,7 @@ def coordinate_pairs(tokens: list[str]) -> list[str]:
 def phrase_of(tokens: list[str]) -> str:
     """Tokens as a phrase for an error message: 'the tree is at (5, 9)'."""
     s = " ".join(tokens)
-    return re.sub(r" (?=[,)])|(?<=\() ", "", s)
+    return re.sub(r" (?=[,)]|'s\b)|(?<=\() ", "", s)
 
 
 def rule(pattern: str, replacement) -> tuple[re.Pattern, object]:
@@ -242,14 +242,21 @@ CLOCKWISE = ("clockwise", "cw", "clock-wise")
 COUNTERCLOCKWISE = ("counterclockwise", "counter-clockwise", "anticlockwise", "anti-clockwise", "ccw",
                     "counter clockwise", "anti clockwise")
 _SIDE = r"(?:to the |towards the |toward the |to )?"
+
+
+def _turn_mark(side: str) -> str:
+    return "@cw" if side == "right" else "@ccw"
+
+
 TURN_RULES = [
     rule(r"(?:a |1 )?quarter(?: of a)? turn|(?:a |1 )?quarter-turn", "90 degrees"),
     rule(r"(?:a |1 )?half(?: a)? turn|(?:a |1 )?half-turn", "180 degrees"),
     rule(r"(?:3 quarters (?:of a )?|(?:a )?three-quarter )turn", "270 degrees"),
     rule(r"(?:a |1 )?full (?:turn|circle|rotation)", "360 degrees"),
     rule(r"(\d+) (?:degrees|degree|deg|degs)", r"@deg:\1"),
-    rule(r"(@deg:\d+) " + _SIDE + r"(right|left)(?:wards?)?", lambda m: f"{m.group(1)} @{'cw' if m.group(2) == 'right' else 'ccw'}"),
-    rule(_SIDE + r"(right|left)(?:wards?)? (?:by |through )?(@deg:\d+)", lambda m: f"@{'cw' if m.group(1) == 'right' else 'ccw'} {m.group(2)}"),
+    rule(r"(@deg:\d+) " + _SIDE + r"(right|left)(?:wards?)?", lambda m: f"{m.group(1)} {_turn_mark(m.group(2))}"),
+    rule(_SIDE + r"(right|left)(?:wards?)? (?:by |through )?(@deg:\d+)",
+         lambda m: f"{_turn_mark(m.group(1))} {m.group(2)}"),
     rule(alternatives(COUNTERCLOCKWISE), "@ccw"), rule(alternatives(CLOCKWISE), "@cw"),
     rule(r"in an? (@c?cw) (?:direction|sense|manner)", r"\1"),
     rule(r"(\d+) (@c?cw)", r"@deg:\1 \2"),  # 'rotated 90 clockwise'

@@ -136,8 +136,8 @@ def _figure_turn(f: figures.Figure, rng) -> tuple[str, str, str | None]:
         return phrase, f"{a} degrees in depth", f"{a}-degree rotation in depth"
     if rng.random() < 0.5:
         a = f.angle
-        phrase = pick(rng, ("rotated {a}° clockwise", "turned by {a} degrees to the right", "spun {a} degrees clockwise",
-                            "tilted {a} degrees CW")).format(a=a)
+        phrase = pick(rng, ("rotated {a}° clockwise", "turned by {a} degrees to the right",
+                            "spun {a} degrees clockwise", "tilted {a} degrees CW")).format(a=a)
         return phrase, f"{a} degrees clockwise", f"{a}-degree clockwise rotation"
     b = 360 - f.angle
     phrase = pick(rng, ("rotated {b}° anticlockwise", "turned {b} degrees counter-clockwise",
@@ -217,7 +217,8 @@ def room_text(r: rooms.Room, rng) -> tuple[str, list[str]]:
         t = items.pop(0)
         if items and rng.random() < 0.3:
             u = items.pop(0)
-            body.append(say("things-two", t1=rooms.thing_name(t), x1=t.x, y1=t.y, t2=rooms.thing_name(u), x2=u.x, y2=u.y))
+            body.append(say("things-two", t1=rooms.thing_name(t), x1=t.x, y1=t.y,
+                            t2=rooms.thing_name(u), x2=u.x, y2=u.y))
             continue
         keys = [k for k in ROOM_FRAMES if k.startswith("thing-")]
         if names.count(rooms.thing_name(t)) > 1:  # 'the red key' means the red key already named
