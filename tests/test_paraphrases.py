@@ -96,6 +96,33 @@ def test_no_paraphrase_sentence_is_one_the_describer_writes(family):
         assert not common, f"{item['frames']} writes a describer sentence: {common}"
 
 
+# --- punctuation ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,tokens", [
+    ("There's a tree at column 3, row 2!", [["there", "is", "a", "tree", "at", "column", "3", ",", "row", "2"]]),
+    ("The rock: column 11; row 2?", [["the", "rock", ",", "column", "11"], ["row", "2"]]),
+    ("The island's well (5, 9)", [["the", "island", "'s", "well", "(", "5", ",", "9", ")"]]),
+    ("The letter 'S' — “turned” 90°", [["the", "letter", "s", ",", "turned", "90", "degrees"]]),
+    ("You'll find it; we're here", [["you", "will", "find", "it"], ["we", "are", "here"]]),
+    ("polygon no. 7, a 7x9 room, rows 1-5, the 3rd column", [[
+        "polygon", "number", "7", ",", "a", "7", "by", "9", "room", ",", "rows", "1", "to", "5", ",", "the", "third",
+        "column"]]),
+    ("rotated -90 degrees", [["rotated", "minus", "90", "degrees"]]),
+])
+def test_sentences_read_ordinary_punctuation(text, tokens):
+    assert sentences(text, "test") == tokens
+
+
+def test_describer_text_is_split_as_the_models_tokenizer_splits_it():
+    from imagery_agent.scenes.text import tokenize
+    for family in FAMILIES:
+        fam, rng = get_family(family), np.random.default_rng(5)
+        for _ in range(50):
+            text = fam.describe(fam.sample(rng), rng)
+            flat = [t for s in sentences(text, family) for t in s + ["."]]
+            assert flat == tokenize(text), text
+
+
 # --- hand-written descriptions -------------------------------------------------------------
 
 ISSUE_TEXTS = [  # the examples of issue 11
@@ -209,6 +236,9 @@ UNREADABLE = [  # what is said, but not said well enough to draw: refused, namin
     ("compositions", "Take a D, flipped.", "which way"),
     ("compositions", "Take a D, rotated 90 degrees.", "which way to rotate"),
     ("compositions", "Take a D. Put a J below the D. Rotate the D 90 degrees clockwise.", "after a later part"),
+    ("compositions", "Take a circle. Put a D below it. Put a J below the D and the circle.", "says nothing about"),
+    ("islands", "The tree and the hut are on the map. It is at (3, 2).", "names no landmark"),
+    ("figures", "A capital {i}, upright.", "'{'"),
 ]
 
 

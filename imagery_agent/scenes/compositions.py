@@ -518,6 +518,8 @@ class _Reader:
                     for seg in segments:
                         seg[0] = new
                     segments.append([new])
+                elif segments[-1][0] is None and len(segments[-1]) > 1:  # 'Mirror it.': it is what was changed
+                    segments[-1][0] = target
                 else:
                     segments.append([target])
                 i = j
@@ -528,6 +530,9 @@ class _Reader:
         for target, *mods in segments:
             if mods:
                 self._apply(len(self.parts) - 1 if target is None else target, mods, phrase)
+            elif target is not None and target != new:
+                raise ParseError(f"compositions: {phrase!r} names the {_name(self.parts[target].symbol)} but says "
+                                 "nothing about it")
 
     def _mention(self, toks: list[str], i: int, new: int | None, phrase: str) -> tuple[int | None, int]:
         """A mention outside a place: (None, after) for a new part, (index, after) for an old one."""

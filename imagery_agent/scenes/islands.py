@@ -348,6 +348,8 @@ def _split(items: list, phrase: str) -> list[list]:
     marks = [i for i, (k, _) in enumerate(items) if k == "lm"]
     if len(marks) < 2:
         return [items]
+    if not any(k in ("col", "row") for k, _ in items):  # 'the tree and the hut are on the map'
+        return [[items[i]] for i in marks]
     gaps = [[j for j in range(a + 1, b) if items[j][0] == "conn"] for a, b in zip(marks, marks[1:])]
     if math.prod(len(g) for g in gaps) > 4096:
         raise ParseError(f"islands: {phrase!r} is too long a sentence; say one landmark per sentence")
@@ -373,21 +375,23 @@ def parse(text: str, extra_names=()) -> IslandMap:
     check_vocabulary([t for s in sents for t in s], READ_WORDS | vocabulary(extra_names), "islands")
     found: dict[str, dict[str, int]] = {}
     counts: set[int] = set()
-    last = None
+    last = None  # what 'it' means: the one landmark the sentence before named
     for raw in sents:
         phrase = phrase_of(raw)
         items = _items(_read(raw), names, phrase)
         counts |= {v for k, v in items if k == "count"}
         items = [it for it in items if it[0] != "count"]
+        named = {v for k, v in items if k == "lm"}
         for piece in _split(items, phrase):
             name, x, y, pronoun = _place(piece, phrase)
             if name is None and (x, y) != (None, None):
                 if not (pronoun and last):
-                    raise ParseError(f"islands: {phrase!r} gives a place but names no landmark")
+                    raise ParseError(f"islands: {phrase!r} gives a place but names no landmark"
+                                     + (" ('it' is the one landmark the sentence before names)" if pronoun else ""))
                 name = last
             if name is not None:
                 _record(found, name, x, y)
-                last = name
+        last = named.pop() if len(named) == 1 else None if named else last
     return _finish(found, counts)
 
 

@@ -253,7 +253,7 @@ _FILLERS = {
     "extends", "spans", "reaches", "down", "along", "vertical", "vertically", "horizontal", "horizontally",
     "straight", "all", "way", "currently", "now", "start", "starts", "starting", "begins", "coloured", "colored",
     "colour", "color", "please", "we", "us", "let", "imagine", "picture", "big", "small", "inside", "sized",
-    "whole", "one", "also", "finally", "lastly", "next", "just", "exactly",
+    "whole", "one", "also", "finally", "lastly", "next", "just", "exactly", "cells", "squares", "tiles", "large",
 }
 READ_WORDS = (VOCABULARY | _CONNECTIVES | _PRONOUNS | _AGENT | _FILLERS | words_in(_RULES) | set(_HEAD_VERBS)
               | NUMBER_READING | set(ORDINALS))

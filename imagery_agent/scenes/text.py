@@ -68,6 +68,7 @@ _CHARACTERS = [  # (characters, what they become), before the text is split into
     ("!?", " . "), (":", " , "), ("=", " "), ("([", " ( "), (")]", " ) "), ('"', " "),
 ]
 _CONTRACTIONS = [  # (pattern, replacement), in order; "'s" after a noun stays a token of its own
+    (r"(?<![a-z0-9])'", " "),  # an opening quotation mark
     (r"\b(there|here|it|that|what|where|who|he|she|this)'s\b", r"\1 is"),
     (r"\blet's\b", "let us"), (r"\bcan't\b", "can not"), (r"\bwon't\b", "will not"),
     (r"\b([a-z]+)n't\b", r"\1 not"), (r"'ll\b", " will"), (r"'re\b", " are"), (r"'ve\b", " have"),
