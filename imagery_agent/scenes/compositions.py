@@ -537,8 +537,10 @@ class _Reader:
     def _mention(self, toks: list[str], i: int, new: int | None, phrase: str) -> tuple[int | None, int]:
         """A mention outside a place: (None, after) for a new part, (index, after) for an old one."""
         t = toks[i]
-        if t in ("@it", "@prev"):
-            return (new if new is not None and t == "@it" else self._index(len(self.parts) - 1, phrase)), i + 1
+        if t in ("@it", "@prev"):  # 'it' is the part this sentence adds, if any; 'the previous part' the one before
+            if new is not None:
+                return (new if t == "@it" else self._index(new - 1, phrase)), i + 1
+            return self._index(len(self.parts) - 1, phrase), i + 1
         if t.startswith("@part:"):
             return self._ref(toks, i, len(self.parts), phrase)
         j = i + 1 if t in ORDINALS else i
@@ -560,8 +562,9 @@ class _Reader:
             a = int(value)
             if len(side) != 1 and a % 180:
                 raise ParseError(f"compositions: say which way to rotate (left or right) in {phrase!r}")
-            a = -a if side == {"@ccw"} else a
-            return ("op", "rotate", (a + 180) % 360 - 180 if a % 360 != 180 else (180 if a > 0 else -180))
+            if a > 360:
+                raise ParseError(f"compositions: the angle {a} in {phrase!r} is out of range (0 to 360 degrees)")
+            return ("op", "rotate", _signed(-a if side == {"@ccw"} else a))
         if kind in ("cw", "ccw"):
             if not any(toks[k].startswith("@deg:") for k in (i - 1, i + 1) if 0 <= k < len(toks)):
                 raise ParseError(f"compositions: {phrase!r} turns a part but does not say by how many degrees")
@@ -617,6 +620,13 @@ class _Reader:
             except SceneError as e:
                 raise ParseError(f"compositions: {e}") from None
         return Composition(tuple(done))
+
+
+def _signed(a: int) -> int:
+    """A turn as the family keeps it, -180..180 degrees: 270 to the right is 90 to the left."""
+    if a % 360 == 180:
+        return 180 if a > 0 else -180
+    return (a + 180) % 360 - 180
 
 
 def _symbol(mark: str) -> str:

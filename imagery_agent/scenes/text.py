@@ -61,11 +61,14 @@ def tokenize(text: str) -> list[str]:
 
 # --- the parsers' reading of hand-written English -----------------------------------------
 
-_CHARACTERS = [  # (characters, what they become), before the text is split into tokens
+_UNICODE = [  # typographic characters and their plain forms, replaced first
     ("\u2019\u2018\u02bc\u00b4`", "'"), ("\u201c\u201d\u201e\u00ab\u00bb", '"'),
     ("\u2013\u2014\u2012\u2015", " -- "), ("\u2212", "-"), ("\u00d7", " x "), ("\u00b0", " degrees "),
-    ("%", " percent "), ("&", " and "), ("#", " number "), ("\u00a0\t\r\n", " "),
-    ("!?", " . "), (":", " , "), ("=", " "), ("([", " ( "), (")]", " ) "), ('"', " "),
+    ("\u00a0\t\r\n", " "),
+]
+_PUNCTUATION_WORDS = [  # after the numerals: what other punctuation means to a parser
+    ("%", " percent "), ("&", " and "), ("#", " number "), ("!?", " . "), (":", " , "), ("=", " "),
+    ("([", " ( "), (")]", " ) "), ('"', " "),
 ]
 _CONTRACTIONS = [  # (pattern, replacement), in order; "'s" after a noun stays a token of its own
     (r"(?<![a-z0-9])'", " "),  # an opening quotation mark
@@ -79,7 +82,7 @@ _NUMERALS = [
     (r"\bn(?:o|r)\.\s*(?=\d)", "number "),       # 'no. 7'
     (r"(\d)\s*-\s*(?=\d)", r"\1 to "),           # '1-5': a range
     (r"(\d)\s*x\s*(?=\d)", r"\1 by "),           # '7x9', '7 x 9': a size
-    (r"(?<![\w.])-\s*(?=\d)", " minus "),        # '-90': a sign the parsers refuse by name
+    (r"(?<![\w.-])-\s*(?=\d)", " minus "),       # '-90': a sign the parsers refuse by name
     (r"(\d)-(?=[a-z])", r"\1 "), (r"(?<=[a-z])-(?=\d)", " "),  # '90-degree', 'figure-3'
     (r"(?<=\s)-+(?=\s)|(?<=\s)-+$|^-+(?=\s)", " -- "),      # a spaced hyphen is a dash
     (r"(?<!\d)/|/(?!\d)", " , "),                 # 'column 5/row 9' ('5/9' stays unreadable)
@@ -92,19 +95,21 @@ def _ordinal_word(n: int) -> str | None:
     return next((w for w, v in ORDINALS.items() if v == n), None)
 
 
+def _replace(s: str, table) -> str:
+    for chars, to in table:
+        for c in chars:
+            s = s.replace(c, to)
+    return s
+
+
 def normalise(text: str) -> str:
     """Lower case, with ordinary punctuation turned into what the parsers read: contractions
     spelled out, quotes dropped, ':' and dashes as commas, '!' and '?' as full stops, '(' and ')'
     kept as tokens (families read '(5, 9)' as a cell), '90°' as '90 degrees'."""
-    s = text.lower()
-    for chars, to in _CHARACTERS[:4]:
-        for c in chars:
-            s = s.replace(c, to)
+    s = _replace(text.lower(), _UNICODE)
     for pattern, to in _NUMERALS:
         s = re.sub(pattern, to, s)
-    for chars, to in _CHARACTERS[4:]:
-        for c in chars:
-            s = s.replace(c, to)
+    s = _replace(s, _PUNCTUATION_WORDS)
     for pattern, to in _CONTRACTIONS:
         s = re.sub(pattern, to, s)
     return s.replace("--", ",")
