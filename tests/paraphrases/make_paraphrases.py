@@ -381,11 +381,18 @@ def make(family: str, seed: int = 2024) -> dict:
     return {"family": family, "frames": frames, "items": items}
 
 
+def dumps(data: dict) -> str:
+    """JSON with one description a line, so that a changed description is a one-line diff."""
+    items = ",\n  ".join(json.dumps(item) for item in data["items"])
+    return (f'{{"family": {json.dumps(data["family"])},\n "frames": {json.dumps(data["frames"], indent=1)},\n'
+            f' "items": [\n  {items}\n ]\n}}\n')
+
+
 def main() -> None:
     for family in FAMILIES:
         data = make(family)
         path = HERE / f"{family}.json"
-        path.write_text(json.dumps(data, indent=1) + "\n")
+        path.write_text(dumps(data))
         print(f"{path}: {len(data['items'])} descriptions, {len(data['frames'])} frames")
 
 
