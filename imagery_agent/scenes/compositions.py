@@ -4,10 +4,18 @@ A composition is a short list of parts (letters, digits, shapes), each transform
 people say it in words (rotate N degrees left or right, mirror, flip upside down, resize, remove
 a named stroke, move) and placed against an earlier part so that they touch (above, below, to
 the left of, to the right of) or inside it. Transformations apply in the order the text gives.
+
+The parser reads the describer's wording and the English people write, one part or one change a
+sentence or several: 'Start with the letter D. Rotate it 90 degrees anticlockwise. Now attach a J
+underneath it.', 'Below the circle, place an upside-down triangle.', 'Put a U in the middle of the
+circle.' It refuses by name what it cannot place: 'next to' (which side?), a bare 'flipped'
+(mirrored or upside down?), a change to a part that another part was already placed against, and
+words it does not know.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -18,7 +26,8 @@ from .errors import ParseError, SceneError
 from .family import SceneFamily, lazy, register_family
 from .graph import GraphObject, relation_graph
 from .strokes import DIGITS, GLYPHS, LETTERS, SHAPES, bounds, shift, transform, _dense
-from .text import check_vocabulary, read_number, sentences
+from .text import (NUMBER_READING, ROTATION_VERBS, TURN_RULES, alternatives, check_read,
+                   check_vocabulary, join_numbers, phrase_of, rewrite, rule, sentences, words_in)
 
 RELATIONS = ("above", "below", "left-of", "right-of", "inside")
 OPS = ("rotate", "mirror", "flip", "scale")
@@ -285,142 +294,357 @@ def vocabulary() -> set[str]:
     return set(VOCABULARY)
 
 
-def _read_symbol(toks: list[str], i: int, phrase: str) -> tuple[str, int]:
-    """A symbol phrase starting at toks[i]; returns (symbol, index after it)."""
-    while i < len(toks) and toks[i] in ("a", "an", "the", "capital", "letter", "upper-case", "digit"):
-        cue = toks[i]
-        i += 1
-        if cue in ("capital", "letter", "upper-case"):
-            if i < len(toks) and len(toks[i]) == 1 and toks[i].isalpha():
-                return toks[i].upper(), i + 1
-            raise ParseError(f"compositions: expected a letter after {cue!r} in {phrase!r}")
-        if cue == "digit":
-            if i < len(toks) and len(toks[i]) == 1 and toks[i].isdigit():
-                return toks[i], i + 1
-            raise ParseError(f"compositions: expected a digit after 'digit' in {phrase!r}")
-    if i < len(toks) and toks[i] in SHAPES:
-        return toks[i], i + 1
-    raise ParseError(f"compositions: expected a letter, digit or shape in {phrase!r}")
+# --- reading hand-written descriptions -----------------------------------------------------
+#
+# Phrase rules bring a sentence to marks: '@sym:X' for a part ('a capital D', 'the letter D', 'an
+# R', 'the digit 7', 'a semicircle'), '@deg:N' with '@cw' / '@ccw', '@mirror', '@flip', '@half' /
+# '@double', '@remove:STROKE', '@move:DIR:N', '@rel:R' for a place ('underneath', 'on top of', 'to
+# the left of', 'in the middle of') and '@it' / '@prev' / '@part:N' for references. The sentence is
+# then read left to right: 'a D' (or a D after a verb that introduces one: take, put, add, attach,
+# ...) is a new part; what comes before it in the sentence (with no 'it' or 'the D' of its own)
+# belongs to it ('Below the D, put a J'), what follows too; a sentence with no new part changes the
+# part it names ('Rotate it 90 degrees clockwise.'), which must be the latest one: a part already
+# used as a place for another cannot change afterwards. 'Next to' and 'beside' say no side, and a
+# bare 'flipped' says no direction (mirrored or upside down?): both are refused by name.
+
+_STROKES = sorted({n for g in GLYPHS.values() for n in g}, key=len, reverse=True)
+_STROKE = alternatives(_STROKES)
+_SHAPE = alternatives(SHAPES)
+_OBJ = r"(?: (?:it|them|the @sym:\S+|@sym:\S+|@it))?"
+_HOW_MANY = r"(?:steps?|units?|notches?|places?|spaces?)"
+_DIR = {"left": (0, -1), "right": (0, 1), "up": (1, -1), "upward": (1, -1), "upwards": (1, -1), "higher": (1, -1),
+        "down": (1, 1), "downward": (1, 1), "downwards": (1, 1), "lower": (1, 1)}
+_INTRO_VERBS = {"take", "imagine", "start", "begin", "put", "place", "add", "attach", "join", "stick", "glue",
+                "draw", "set", "position", "use", "picture", "consider", "have", "is", "are", "hang", "lay", "fix",
+                "fasten", "append"}
+_DETERMINERS = {"a", "an", "another", "the", "one"}
+_REFS = r"(?=(?: the)?(?: " + alternatives(ORDINALS) + r")? @sym|(?: the)? @(?:it|prev|part))"
 
 
-def _read_reference(toks: list[str], parts: list[Part], phrase: str) -> int:
-    """'the D', 'the 7', 'the circle' or 'the second circle' -> index of an earlier part."""
-    toks = [t for t in toks if t not in ("so", "that", "they", "touch", "and", "touching", "it")]
-    if not toks or toks[0] != "the":
-        raise ParseError(f"compositions: {phrase!r} must name the part it is placed against ('the D')")
-    toks = toks[1:]
-    nth = None
-    if toks and toks[0] in ORDINALS:
-        nth = ORDINALS.index(toks[0])
-        toks = toks[1:]
-    if len(toks) != 1:
-        raise ParseError(f"compositions: cannot tell which part {' '.join(toks)!r} is in {phrase!r}")
-    t = toks[0]
-    sym = t.upper() if len(t) == 1 and t.isalpha() else t
-    same = [i for i, p in enumerate(parts) if p.symbol == sym]
-    if not same:
-        raise ParseError(f"compositions: there is no earlier {t!r} to place against in {phrase!r}")
-    if nth is None and len(same) > 1:
-        raise ParseError(f"compositions: {phrase!r} is ambiguous: there are {len(same)} {t!r} parts (say 'the first {t}')")
-    nth = 0 if nth is None else nth
-    if nth >= len(same):
-        raise ParseError(f"compositions: there is no {ORDINALS[nth]} {t!r} before {phrase!r}")
-    return same[nth]
+def _move(m: re.Match) -> str:
+    n, d = (m.group(1), m.group(2)) if m.group(1).isdigit() else (m.group(2), m.group(1))
+    return f"@move:{d}:{n}"
 
 
-_PLACEMENTS = (("to", "the", "left", "of"), ("to", "the", "right", "of"), ("below",), ("above",), ("inside",))
+_RULES = [
+    rule(r"semi-circle|semicircle|half circle|half-circle", "half-circle"),
+    rule(r"(?:straight |horizontal )line", "line"),
+    rule(rf"1 (?={_SHAPE} )", "a "),
+    *TURN_RULES,
+    rule(r"(@c?cw) (?:by|through) (@deg:\d+)", r"\2 \1"),
+    rule(rf"(\d+) {_HOW_MANY} (?:to the |towards the )?(left|right|up|down|upwards?|downwards?|higher|lower)",
+         _move),
+    rule(rf"(left|right|up|down|upwards?|downwards?) (?:by )?(\d+) {_HOW_MANY}", _move),
+    rule(r"half as (?:big|large|tall|wide|high)|half-size|halved(?: in size)?|(?:at |to |by )?(?:half|50 percent)"
+         r"(?: of)?(?: (?:its|the|their))?(?: (?:original|normal|usual|former))?(?: size| scale| the size)?", "@half"),
+    rule(r"twice as (?:big|large|tall|wide|high)|double-size|doubled(?: in size)?|(?:at |to |by )?(?:double|twice"
+         r"|200 percent|2 times)(?: (?:its|the|their))?(?: (?:original|normal|usual|former))?(?: size| scale)?",
+         "@double"),
+    # the parts: letters, digits, shapes
+    rule(r"(?:capital|upper-case|uppercase|upper case|block)(?: letter| character)? ([a-z])", r"@sym:\1"),
+    rule(r"(?:letter|character) ([a-z])", r"@sym:\1"),
+    rule(r"(?:digit|number|numeral) (\d)", r"@sym:\1"),
+    rule(rf"(an?|the|another)((?: {alternatives(ORDINALS)})?) ([a-z]|\d)", r"\1\2 @sym:\3"),
+    rule(_SHAPE, lambda m: f"@sym:{m.group(0)}"),
+    # taking strokes away
+    rule(rf"(?:the )?(@sym:\S+) 's ({_STROKE})", r"the \2 of the \1"),  # 'remove the D's stem'
+    rule(rf"(?:without|minus|lacking|missing|but no|with no|less) (?:its |the |their )?({_STROKE})",
+         lambda m: "@remove:" + m.group(1).replace(" ", "_")),
+    rule(rf"with (?:its |the )?({_STROKE}) (?:removed|taken away|erased|deleted|missing|cut off|left out|gone"
+         r"|taken off|rubbed out)", lambda m: "@remove:" + m.group(1).replace(" ", "_")),
+    rule(rf"(?:remove|removing|erase|erasing|delete|deleting|take away|taking away|cut off|cutting off|leave out"
+         rf"|leaving out|take off|rub out)(?: (?:its|the|their))? ({_STROKE})",
+         lambda m: "@remove:" + m.group(1).replace(" ", "_")),
+    rule(r"(@remove:\S+) (?:of|from)(?= )", r"\1 @of"),
+    # mirror and flip
+    rule(rf"(?:flip|flipped|flipping|turn|turned|turning)({_OBJ}) over", r"flip\1"),
+    rule(rf"(?:flipped|flip|flipping|turned|turn|turning|mirrored|mirror|reflected|reflect)({_OBJ})"
+         r" (?:upside down|upside-down|vertically|(?:from )?top to bottom)", r"\1 @flip"),
+    rule(r"upside down|upside-down", "@flip"),
+    rule(rf"(?:mirrored|reflected|flipped|mirror|reflect|flip)({_OBJ})"
+         r" (?:horizontally|sideways|(?:from )?left to right|left-right|left-to-right)", r"@mirror\1"),
+    rule(r"mirrored|reflected|mirror-reversed|(?:as |in )?(?:a )?mirror(?:-| )image(?: form)?(?: of)?", "@mirror"),
+    rule(r"(?:mirror|reflect)(?= it | them | the | @| , | and | then | $)", "@mirror"),
+    # contact is implied by every place
+    rule(r"so (?:that )?(?:they|the two(?: parts)?|both(?: parts)?) (?:touch|are touching|meet)"
+         r"|so (?:that )?(?:it|they) touch(?:es)?(?: (?:it|them|the @sym:\S+|@sym:\S+))?"
+         r"|(?:and )?touching(?: (?:it|each other|them|the @sym:\S+))?|in contact(?: with (?:it|the @sym:\S+))?"
+         r"|(?:with no|without a|without any) gap", ""),
+    # places
+    rule(r"next to|beside|besides|alongside|by the side of|adjacent to|near|nearby|close to", "@rel:side"),
+    rule(r"(?:at|on|to|onto) (?:the )?(?:bottom|underside) of|below|under|underneath|beneath", "@rel:below"),
+    rule(r"(?:at|on|to|onto) (?:the )?top of|on top|above|over|onto", "@rel:above"),
+    rule(r"(?:to|on|at) (?:its|their) (left|right)(?: hand)?(?: side)?", r"@rel:\1-of @it"),
+    rule(r"(?:(?:to|on|at) the )?(left|right)(?: hand)?(?: side)? of|(?:to|on|at) the (left|right)(?: hand)?(?: side)?",
+         lambda m: f"@rel:{m.group(1) or m.group(2)}-of"),
+    rule(r"(?:centred |centered )?(?:inside(?: of)?|within|in the (?:middle|centre|center) of|into)", "@rel:inside"),
+    rule(r"(?:centred |centered )?in" + _REFS, "@rel:inside"),
+    rule(r"on" + _REFS, "@rel:above"),  # 'put a triangle on the square'
+
+    # references
+    rule(r"it|its", "@it"),
+    rule(r"the (?:previous|last|preceding|latest|earlier) (?:part|piece|shape|one|symbol)", "@prev"),
+    rule(rf"the ({alternatives(ORDINALS)}) (?:part|piece|shape|symbol)",
+         lambda m: f"@part:{ORDINALS.index(m.group(1)) + 1}"),
+]
+_FILLERS = {
+    "the", "a", "an", "another", "one", "then", "next", "now", "finally", "lastly", "first", "afterwards", "after",
+    "that", "and", "also", "we", "you", "i", "let", "us", "please", "there", "here", "this", "with", "by", "so",
+    "attached", "placed", "put", "set", "positioned", "added", "stuck", "glued", "joined", "located", "sitting",
+    "sits", "goes", "go", "comes", "hangs", "hanging", "should", "will", "can", "be", "is", "are", "it", "directly",
+    "right", "just",
+    "immediately", "exactly", "straight", "centred", "centered", "which", "up", "to", "at", "on", "of",
+    "begin", "start", "starting", "beginning", "draw", "with", "new", "make", "shape", "symbol", "part", "piece",
+    "'s",
+} | _INTRO_VERBS
+_LICENSED = {  # verbs that are read only with the operation they name
+    "@deg": ROTATION_VERBS, "@mirror": {"mirrored", "mirror", "reflected", "reflect", "flipped", "flip", "flipping"},
+    "@flip": {"flipped", "flip", "flipping", "turned", "turn", "turning", "over"},
+    "@half": {"shrunk", "shrink", "shrinking", "reduced", "reduce", "scaled", "scale", "scaling", "resized",
+              "resize", "made", "make", "drawn", "down", "size", "sized"},
+    "@double": {"enlarged", "enlarge", "enlarging", "grown", "grow", "scaled", "scale", "scaling", "resized",
+                "resize", "made", "make", "blown", "up", "drawn", "size", "sized"},
+    "@move": {"moved", "move", "moving", "shifted", "shift", "shifting", "slid", "slide", "sliding", "nudged",
+              "nudge", "pushed", "push", "further", "more"},
+    "@remove": {"and"},
+}
+READ_WORDS = (VOCABULARY | _FILLERS | words_in(_RULES) | set().union(*_LICENSED.values()) | NUMBER_READING
+              | set(ORDINALS) | set(_DIR))
 
 
-def _find_placement(toks: list[str]):
-    for cue in _PLACEMENTS:
-        n = len(cue)
-        for i in range(len(toks) - n + 1):
-            if tuple(toks[i:i + n]) == cue:
-                rel = {"left": "left-of", "right": "right-of"}.get(cue[2], None) if n == 4 else cue[0]
-                return rel, i, i + n
-    return None
+@dataclass
+class _Draft:
+    """A part as it is read: its symbol, operations in order, removals, place and move."""
+    symbol: str
+    ops: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    relation: str | None = None
+    anchor: int | None = None
+    move: list = field(default_factory=lambda: [0, 0])
+
+    def part(self) -> Part:
+        return Part(self.symbol, tuple(self.ops), tuple(self.removed), self.relation, self.anchor, tuple(self.move))
+
+
+def _check_words(toks: list[str], phrase: str) -> None:
+    marks = {t.partition(":")[0] for t in toks if t.startswith("@")}
+    allowed = _FILLERS | set(ORDINALS) | set().union(*(_LICENSED.get(m, set()) for m in marks))
+    flips = [t for t in toks if t in ("flipped", "flip", "flipping") and t not in allowed]
+    if flips:
+        raise ParseError(f"compositions: {flips[0]!r} in {phrase!r} does not say which way: say 'mirrored' "
+                         "(left to right) or 'flipped upside down'")
+    if "@rel:side" in toks:
+        raise ParseError(f"compositions: {phrase!r} does not say on which side: say 'above', 'below', "
+                         "'to the left of' or 'to the right of'")
+    check_read(toks, allowed, "compositions", phrase)
+
+
+class _Reader:
+    """The parts of a composition as they are read, sentence by sentence."""
+
+    def __init__(self):
+        self.parts: list[_Draft] = []
+
+    # references ------------------------------------------------------------------------
+    def _ref(self, toks: list[str], i: int, before: int, phrase: str,
+             purpose: str = "to place against") -> tuple[int | None, int]:
+        """The earlier part (index < before) a reference at toks[i] names, and the index after it;
+        (None, i) when there is no reference there."""
+        j = i + (toks[i: i + 1] == ["the"])
+        t = toks[j] if j < len(toks) else ""
+        if t in ("@it", "@prev"):
+            return self._index(before - 1, phrase), j + 1
+        if t.startswith("@part:"):
+            n = int(t.split(":")[1])
+            if n > before:
+                raise ParseError(f"compositions: there is no {ORDINALS[n - 1]} part before {phrase!r}")
+            return n - 1, j + 1
+        nth = None
+        if t in ORDINALS and j + 1 < len(toks) and toks[j + 1].startswith("@sym:"):
+            nth, j = ORDINALS.index(t), j + 1
+            t = toks[j]
+        if not t.startswith("@sym:"):
+            return None, i
+        return self._find(_symbol(t), nth, before, phrase, purpose), j + 1
+
+    def _index(self, index: int, phrase: str) -> int:
+        if index < 0:
+            raise ParseError(f"compositions: {phrase!r} refers to a part before the first one")
+        return index
+
+    def _find(self, symbol: str, nth: int | None, before: int, phrase: str, purpose: str) -> int:
+        same = [i for i, p in enumerate(self.parts[:before]) if p.symbol == symbol]
+        t = symbol.lower()
+        if not same:
+            raise ParseError(f"compositions: there is no earlier {t!r} {purpose} in {phrase!r}")
+        if nth is None and len(same) > 1:
+            raise ParseError(f"compositions: {phrase!r} is ambiguous: there are {len(same)} {t!r} parts "
+                             f"(say 'the first {t}')")
+        if (nth or 0) >= len(same):
+            raise ParseError(f"compositions: there is no {ORDINALS[nth]} {t!r} before {phrase!r}")
+        return same[nth or 0]
+
+    # sentences -------------------------------------------------------------------------
+    def sentence(self, raw: list[str]) -> None:
+        phrase = phrase_of(raw)
+        toks = rewrite([t for t in join_numbers(raw) if t not in "()"], _RULES)
+        _check_words(toks, phrase)
+        segments: list[list] = [[None]]  # [target, *modifiers]; target None = the part this sentence adds
+        new = None
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            if t == "@of":  # 'the stem of the D': the part that loses a stroke
+                target, i = self._ref(toks, i + 1, len(self.parts), phrase, "to take a stroke from")
+                if target is None or segments[-1][0] not in (None, target):
+                    raise ParseError(f"compositions: cannot tell which part loses a stroke in {phrase!r}")
+                segments[-1][0] = target
+                continue
+            if t.startswith("@rel:"):
+                rel = t.split(":")[1]
+                before = new if new is not None else len(self.parts)
+                anchor, i = self._ref(toks, i + 1, before, phrase)
+                segments[-1].append(("place", rel, anchor if anchor is not None else self._index(before - 1, phrase)))
+                continue
+            ordinal = t in ORDINALS and toks[i + 1: i + 2] != [] and toks[i + 1].startswith("@sym:")
+            if t.startswith("@sym:") or t in ("@it", "@prev") or t.startswith("@part:") or ordinal:
+                target, j = self._mention(toks, i, new, phrase)
+                if target is None:  # a new part: what was said of the parts before it is done
+                    for seg in [seg for seg in segments if seg[0] is not None]:
+                        self._apply(seg[0], seg[1:], phrase)
+                        segments.remove(seg)
+                    new = len(self.parts)
+                    self.parts.append(_Draft(_symbol(toks[j - 1])))
+                    for seg in segments:
+                        seg[0] = new
+                    segments.append([new])
+                elif segments[-1][0] is None and len(segments[-1]) > 1:  # 'Mirror it.': it is what was changed
+                    segments[-1][0] = target
+                else:
+                    segments.append([target])
+                i = j
+                continue
+            if t.startswith("@"):
+                segments[-1].append(self._operation(toks, i, phrase))
+            i += 1
+        for target, *mods in segments:
+            if mods:
+                self._apply(len(self.parts) - 1 if target is None else target, mods, phrase)
+            elif target is not None and target != new:
+                raise ParseError(f"compositions: {phrase!r} names the {_name(self.parts[target].symbol)} but says "
+                                 "nothing about it")
+
+    def _mention(self, toks: list[str], i: int, new: int | None, phrase: str) -> tuple[int | None, int]:
+        """A mention outside a place: (None, after) for a new part, (index, after) for an old one."""
+        t = toks[i]
+        if t in ("@it", "@prev"):  # 'it' is the part this sentence adds, if any; 'the previous part' the one before
+            if new is not None:
+                return (new if t == "@it" else self._index(new - 1, phrase)), i + 1
+            return self._index(len(self.parts) - 1, phrase), i + 1
+        if t.startswith("@part:"):
+            return self._ref(toks, i, len(self.parts), phrase)
+        j = i + 1 if t in ORDINALS else i
+        if j >= len(toks) or not toks[j].startswith("@sym:"):
+            raise ParseError(f"compositions: cannot read {t!r} in {phrase!r}")
+        det = next((toks[k] for k in range(i - 1, max(i - 3, -1), -1) if toks[k] in _DETERMINERS), None)
+        verb = i > 0 and toks[i - 1 - (det is not None)] in _INTRO_VERBS
+        symbol = _symbol(toks[j])
+        old = [k for k, p in enumerate(self.parts) if p.symbol == symbol]
+        if det == "the" and old and not verb:  # 'the D' of a sentence that adds nothing: the D there is
+            return self._ref(toks, i - 1, len(self.parts), phrase)
+        return None, j + 1
+
+    def _operation(self, toks: list[str], i: int, phrase: str):
+        t = toks[i]
+        kind, _, value = t[1:].partition(":")
+        if kind == "deg":
+            side = {toks[k] for k in (i - 1, i + 1) if 0 <= k < len(toks)} & {"@cw", "@ccw"}
+            a = int(value)
+            if len(side) != 1 and a % 180:
+                raise ParseError(f"compositions: say which way to rotate (left or right) in {phrase!r}")
+            if a > 360:
+                raise ParseError(f"compositions: the angle {a} in {phrase!r} is out of range (0 to 360 degrees)")
+            return ("op", "rotate", _signed(-a if side == {"@ccw"} else a))
+        if kind in ("cw", "ccw"):
+            if not any(toks[k].startswith("@deg:") for k in (i - 1, i + 1) if 0 <= k < len(toks)):
+                raise ParseError(f"compositions: {phrase!r} turns a part but does not say by how many degrees")
+            return ("none",)
+        if kind in ("mirror", "flip"):
+            return ("op", kind, 0)
+        if kind in ("half", "double"):
+            return ("op", "scale", 50 if kind == "half" else 200)
+        if kind == "remove":
+            return ("remove", value.replace("_", " "))
+        if kind == "move":
+            d, n = value.split(":")
+            return ("move", _DIR[d], int(n))
+        raise ParseError(f"compositions: cannot read {t!r} in {phrase!r}")
+
+    def _apply(self, target: int, mods: list, phrase: str) -> None:
+        if target < 0:
+            raise ParseError(f"compositions: {phrase!r} changes a part, but there is none yet")
+        p = self.parts[target]
+        changes = [m for m in mods if m[0] != "none"]
+        if changes and target != len(self.parts) - 1:
+            raise ParseError(f"compositions: {phrase!r} changes the {p.symbol.lower()} after a later part was "
+                             "placed; say how each part looks before placing the next")
+        for m in changes:
+            if m[0] == "op":
+                if m[1] != "rotate" or m[2] % 360:
+                    p.ops.append((m[1], m[2]))
+            elif m[0] == "remove":
+                p.removed.append(m[1])
+            elif m[0] == "move":
+                (axis, sign), n = m[1], m[2]
+                if p.move[axis]:
+                    raise ParseError(f"compositions: contradiction: {phrase!r} moves the part twice the same way")
+                p.move[axis] = sign * n
+            elif m[0] == "place":
+                if target == 0:
+                    raise ParseError(f"compositions: the first part {phrase!r} has nothing to be placed against")
+                if p.relation is not None:
+                    raise ParseError(f"compositions: contradiction: {phrase!r} places the part twice")
+                p.relation, p.anchor = m[1], m[2]
+
+    def composition(self) -> Composition:
+        if not self.parts:
+            raise ParseError("compositions: the description names no letter, digit or shape")
+        done: list[Part] = []
+        for i, d in enumerate(self.parts):
+            if i and d.relation is None:
+                raise ParseError(f"compositions: the text does not say where the {_name(d.symbol)} goes "
+                                 "(above, below, to the left of, to the right of or inside an earlier part)")
+            try:
+                done.append(d.part())
+                Composition(tuple(done))
+            except SceneError as e:
+                raise ParseError(f"compositions: {e}") from None
+        return Composition(tuple(done))
+
+
+def _signed(a: int) -> int:
+    """A turn as the family keeps it, -180..180 degrees: 270 to the right is 90 to the left."""
+    if a % 360 == 180:
+        return 180 if a > 0 else -180
+    return (a + 180) % 360 - 180
+
+
+def _symbol(mark: str) -> str:
+    s = mark.split(":", 1)[1]
+    return s.upper() if len(s) == 1 and s.isalpha() else s
+
+
+def _name(symbol: str) -> str:
+    return symbol.lower() if len(symbol) > 1 else symbol
 
 
 def parse(text: str) -> Composition:
     sents = sentences(text, "compositions")
-    check_vocabulary([t for s in sents for t in s], VOCABULARY, "compositions")
-    parts: list[Part] = []
-    for toks in sents:
-        phrase = " ".join(t for t in toks if t != ",")
-        clauses, cur = [], []
-        for t in toks:
-            if t == ",":
-                clauses.append(cur)
-                cur = []
-            else:
-                cur.append(t)
-        clauses.append(cur)
-        head = clauses[0]
-        i = 0
-        for verb in _FIRST + _NEXT:
-            v = verb.split()
-            if head[:len(v)] == v:
-                i = len(v)
-                break
-        else:
-            raise ParseError(f"compositions: a sentence must start with imagine, take, start with, put, place or "
-                             f"add: {phrase!r}")
-        symbol, j = _read_symbol(head, i, phrase)
-        rest = [head[j:]] if head[j:] else []
-        ops, removed, relation, anchor, move = [], [], None, None, [0, 0]
-        for cl in rest + clauses[1:]:
-            cp = " ".join(cl)
-            if not cl:
-                raise ParseError(f"compositions: empty clause in {phrase!r}")
-            if "degrees" in cl:
-                k = cl.index("degrees")
-                n = read_number(cl[k - 1], cp) if k > 0 else None
-                tail = cl[k + 1:]
-                if tail in (["to", "the", "right"], ["clockwise"]):
-                    ops.append(("rotate", n))
-                elif tail in (["to", "the", "left"], ["counterclockwise"]):
-                    ops.append(("rotate", -n))
-                else:
-                    raise ParseError(f"compositions: say which way to rotate (left or right) in {cp!r}")
-            elif "upside" in cl:
-                ops.append(("flip", 0))
-            elif cl[0] in ("mirrored", "reflected"):
-                ops.append(("mirror", 0))
-            elif "size" in cl:
-                ops.append(("scale", 50 if "half" in cl else 200))
-            elif cl[0] == "without" or cl[-1] == "removed":
-                name = " ".join(cl[2:] if cl[0] == "without" else cl[2:-1])
-                removed.append(name)
-            elif cl[0] == "moved":
-                if len(cl) < 4 or not cl[1].isdigit() or cl[2] not in ("steps", "step"):
-                    raise ParseError(f"compositions: cannot read the move {cp!r} ('moved 2 steps to the left')")
-                n = int(cl[1])
-                d = cl[-1]
-                axis, sign = {"left": (0, -1), "right": (0, 1), "up": (1, -1), "down": (1, 1)}.get(d, (None, 0))
-                if axis is None:
-                    raise ParseError(f"compositions: cannot read the direction of {cp!r}")
-                if move[axis]:
-                    raise ParseError(f"compositions: contradiction: {phrase!r} moves the part twice the same way")
-                move[axis] = sign * n
-            else:
-                found = _find_placement(cl)
-                if found is None:
-                    raise ParseError(f"compositions: cannot read {cp!r}")
-                if relation is not None:
-                    raise ParseError(f"compositions: contradiction: {phrase!r} places the part twice")
-                relation, _, end = found
-                anchor = _read_reference(cl[end:], parts, cp)
-        if parts and relation is None:
-            raise ParseError(f"compositions: {phrase!r} does not say where the {symbol} goes")
-        if not parts and relation is not None:
-            raise ParseError(f"compositions: the first part {phrase!r} has nothing to be placed against")
-        try:
-            part = Part(symbol, tuple(ops), tuple(removed), relation, anchor, tuple(move))
-            Composition(tuple(parts) + (part,))
-        except SceneError as e:
-            raise ParseError(f"compositions: {e}") from None
-        parts.append(part)
-    return Composition(tuple(parts))
+    check_vocabulary([t for s in sents for t in s], READ_WORDS, "compositions")
+    reader = _Reader()
+    for raw in sents:
+        reader.sentence(raw)
+    return reader.composition()
 
 
 # --- sampling ------------------------------------------------------------------------------

@@ -4,6 +4,12 @@ Random polygons (Cooper 1975), letters and digits drawn from strokes (Cooper & S
 3-D figures of ten cubes in arms (Shepard & Metzler 1971), each at an orientation given in whole
 tens of degrees, normal or mirror-reversed. Cube figures turn in the picture plane or in depth
 (about the vertical axis) and are drawn in orthographic or perspective projection.
+
+The parser reads the describer's wording and the English people write: 'an R, turned 90 degrees
+anticlockwise and reflected', 'polygon #7 spun a quarter turn clockwise', 'a mirror image of the
+digit 5', 'Take the letter R. Rotate it 90° to the right.' A turn with no direction is read only
+where direction makes no difference (0 or 180 degrees); an upside-down flip, a mirror ordered
+after a turn and a word it does not know are refused by name.
 """
 from __future__ import annotations
 
@@ -18,7 +24,8 @@ from .errors import ParseError, SceneError
 from .family import SceneFamily, lazy, register_family
 from .graph import GraphObject, relation_graph
 from .strokes import DIGITS, LETTERS, transform
-from .text import check_vocabulary, read_number, sentences
+from .text import (NUMBER_READING, ORDINALS, ROTATION_VERBS, TURN_RULES, alternatives, check_read, check_vocabulary,
+                   join_numbers, phrase_of, rewrite, rule, sentences, words_in)
 
 KINDS = ("polygon", "letter", "digit", "cube")
 N_POLYGONS = 20
@@ -287,81 +294,151 @@ def vocabulary() -> set[str]:
     return set(VOCABULARY)
 
 
-def parse(text: str) -> Figure:
+# --- reading hand-written descriptions -----------------------------------------------------
+#
+# Phrase rules bring the figure's name to '@fig:KIND:ID', its turn to '@deg:N' with '@cw' /
+# '@ccw' or '@depth', and its form to '@mirror' / '@normal', '@upright', '@persp' / '@ortho'.
+# A figure is one sentence or several ('Take the letter R. Rotate it 90 degrees clockwise.').
+# A mirror image is mirror-reversed first and then turned; a text that orders a mirror after a
+# turn ('rotate it, then mirror it') is refused unless the order makes no difference, and so is
+# 'upside down' (turned 180 degrees, or flipped top to bottom?).
+
+_FRAME = r"(?:the |a |an )?"
+_NUMBER_CUE = r"(?: (?:with|having) (?:the )?(?:number|label|id))?(?: number| no| num)?"
+_CUBE = r"(?:cube|block|shepard-metzler|shepard metzler)"
+_RULES = [
+    # the form: vertical flips are refused, then upright (before 'normal orientation'), normal, mirror
+    rule(r"(?:flipped|mirrored|reflected|turned) (?:vertically|upside down|upside-down|(?:from )?top to bottom)"
+         r"|upside down|upside-down", "@vflip"),
+    rule(r"upright|unrotated|not (?:rotated|turned|tilted)|(?:with )?no rotation|without (?:any )?rotation"
+         r"|in (?:its|the) (?:standard|normal|usual|original|regular|upright) (?:orientation|position)"
+         r"|(?:the )?right (?:way|side) up", "@upright"),
+    rule(r"not (?:mirrored|mirror-reversed|reversed|reflected|flipped|mirror-imaged)|unmirrored|non-mirrored"
+         r"|unreversed|not (?:as |in )?(?:a )?mirror(?:-| )image(?: form)?"
+         r"|(?:in )?(?:its |the )?(?:normal|original|usual|standard|regular|true) (?:form|version|shape)"
+         r"|(?:the )?(?:right|correct) way round|normal", "@normal"),
+    rule(r"(?:in |as )?(?:a |the )?mirror(?:-| )image(?: form| version)?(?: of)?|mirror-reversed|mirror reversed"
+         r"|mirror-imaged|left-right (?:reversed|mirrored)|backwards|backward"
+         r"|(?:mirrored|reflected|reversed|flipped)(?: (?:horizontally|sideways|(?:from )?left to right|left-right"
+         r"|left-to-right|about (?:its|the) vertical axis))?", "@mirror"),
+    rule(r"(?:mirror|reflect|flip)(?= it | the | @| , | and | then | $)", "@mirror @imperative"),
+    rule(r"(?:version|copy|rotation|picture|drawing|image) of", ""),
+    # the projection ('without perspective' before 'perspective')
+    rule(r"(?:(?:drawn|seen|shown|viewed|rendered|depicted|displayed) )?(?:(?:in|with) (?:an )?)?"
+         r"(?:orthographic|orthogonal|parallel) (?:projection|view)|orthographic"
+         r"|(?:(?:drawn|seen|shown|viewed|rendered|depicted|displayed) )?(?:without|with no) perspective"
+         r"|not in perspective", "@ortho"),
+    rule(r"(?:(?:drawn|seen|shown|viewed|rendered|depicted|displayed) )?(?:in |with )?(?:a )?perspective"
+         r"(?: projection| view| drawing)?", "@persp"),
+    # the turn
+    *TURN_RULES,
+    rule(r"in depth|in 3 d|in three dimensions|(?:about|around) (?:its |the )?(?:vertical|y|up-down)(?:-| )axis"
+         r"|out of the (?:picture|image) plane", "@depth"),
+    rule(r"in the (?:picture|image|drawing) plane|in the plane of the (?:picture|image|page|drawing)", ""),
+    rule(r"(?:rotation|turn) (@depth) of", r"\1"),
+    # the figure
+    rule(_FRAME + r"(?:random )?polygon" + _NUMBER_CUE + r" (\d+)", r"@fig:polygon:\1"),
+    rule(_FRAME + rf"({alternatives(ORDINALS)}) (?:random )?polygon", lambda m: f"@fig:polygon:{ORDINALS[m.group(1)]}"),
+    rule(_FRAME + rf"(?:{_CUBE}(?:-| ))?figure" + _NUMBER_CUE + r" (\d+)", r"@fig:cube:\1"),
+    rule(_FRAME + rf"{_CUBE} (?:structure|object|shape|arrangement|model)" + _NUMBER_CUE + r" (\d+)", r"@fig:cube:\1"),
+    rule(_FRAME + r"(?:digit|number|numeral)(?: number)? (\d+)", r"@fig:digit:\1"),
+    rule(_FRAME + r"(?:capital|upper-case|uppercase|upper case|block)(?: letter| character)? ([a-z])",
+         r"@fig:letter:\1"),
+    rule(_FRAME + r"(?:letter|character) ([a-z])", r"@fig:letter:\1"),
+    rule(r"(?:an?|the) ([a-z])", r"@fig:letter:\1"),
+    rule(r"([b-hj-z])", r"@fig:letter:\1"),
+    rule(r"(\d)", r"@fig:digit:\1"),  # 'a mirror-image 7': a digit no unit claims
+]
+_SEQUENCE = {"then", "next", "afterwards", "after", "finally", "subsequently"}
+_FILLERS = {
+    "the", "a", "an", "is", "are", "it", "its", "this", "that", "which", "here", "there", "we", "you", "i",
+    "see", "show", "shows", "shown", "showing", "me", "us", "has", "have", "been", "be", "was", "and", "also",
+    "drawn", "displayed", "depicted", "presented", "appears", "appearing", "as", "by", "through", "now",
+    "first", "please", "let", "look", "at", "in", "take", "imagine", "picture", "consider", "given", "so", "'s",
+} | _SEQUENCE
+READ_WORDS = VOCABULARY | _FILLERS | ROTATION_VERBS | words_in(_RULES) | NUMBER_READING
+
+
+def _read(text: str) -> tuple[list[str], str]:
+    """The text's tokens after the phrase rules (sentences joined by '.'), and the text as read."""
     sents = sentences(text, "figures")
-    if len(sents) != 1:
-        raise ParseError(f"figures: a figure is described in one sentence, got {len(sents)}")
-    toks = [t for t in sents[0] if t != ","]
-    phrase = " ".join(toks)
-    check_vocabulary(toks, VOCABULARY, "figures")
-    kind = identity = None
+    check_vocabulary([t for s in sents for t in s], READ_WORDS, "figures")
+    toks, phrases = [], []
+    for raw in sents:
+        toks += rewrite([t for t in join_numbers(raw) if t not in "()"], _RULES) + ["."]
+        phrases.append(phrase_of(raw))
+    return toks, ". ".join(phrases)
 
-    def after(word):
-        i = toks.index(word)
-        if i + 1 >= len(toks):
-            raise ParseError(f"figures: nothing follows {word!r} in {phrase!r}")
-        return toks[i + 1]
 
-    def claim(k, ident):
-        nonlocal kind, identity
-        if kind is not None and (kind, identity) != (k, ident):
-            raise ParseError(f"figures: contradiction: {phrase!r} names two figures")
-        kind, identity = k, ident
+def _marks(toks: list[str], kind: str) -> list[str]:
+    return [t.partition(":")[2] for t in toks if t == f"@{kind}" or t.startswith(f"@{kind}:")]
 
-    for cue in ("letter", "capital", "upper-case"):
-        if cue in toks:
-            c = after(cue)
-            if len(c) != 1 or not c.isalpha():
-                raise ParseError(f"figures: {c!r} after {cue!r} is not a letter")
-            claim("letter", c.upper())
-    if "digit" in toks or ("number" in toks and "polygon" not in toks and "figure" not in toks):
-        c = after("digit" if "digit" in toks else "number")
-        if len(c) != 1 or not c.isdigit():
-            raise ParseError(f"figures: {c!r} is not a digit")
-        claim("digit", c)
-    for cue, k in (("polygon", "polygon"), ("figure", "cube")):
-        if cue in toks:
-            i = toks.index(cue) + 1
-            while i < len(toks) and toks[i] in ("number", "with"):
-                i += 1
-            if i >= len(toks) or not toks[i].isdigit():
-                raise ParseError(f"figures: {cue!r} must be followed by its number in {phrase!r}")
-            claim(k, toks[i])
-    if kind is None:
+
+def _figure_name(toks: list[str], phrase: str) -> tuple[str, str]:
+    names = list(dict.fromkeys(_marks(toks, "fig")))
+    if not names:
         raise ParseError(f"figures: {phrase!r} names no letter, digit, polygon or cube figure")
+    if len(names) > 1:
+        raise ParseError(f"figures: contradiction: {phrase!r} names two figures")
+    kind, _, ident = names[0].partition(":")
+    if kind == "digit" and len(ident) != 1:
+        raise ParseError(f"figures: {ident!r} is not a digit")
+    return kind, ident.upper()
 
-    angles = []
-    for i, t in enumerate(toks):
-        if t == "degrees":
-            if i == 0 or not toks[i - 1].isdigit():
-                raise ParseError(f"figures: 'degrees' without a number in {phrase!r}")
-            a = read_number(toks[i - 1], phrase)
-            tail = toks[i + 1: i + 4]
-            if tail[:1] == ["clockwise"] or tail[:2] == ["to", "right"] or tail[:3] == ["to", "the", "right"]:
-                angles.append((a, "picture"))
-            elif tail[:1] == ["counterclockwise"] or tail[:3] == ["to", "the", "left"]:
-                angles.append((-a, "picture"))
-            elif tail[:2] == ["in", "depth"] or tail[:3] == ["about", "its", "vertical"]:
-                angles.append((a, "depth"))
-            else:
-                raise ParseError(f"figures: the rotation in {phrase!r} has no direction "
-                                 "(clockwise, counterclockwise, to the left/right, in depth)")
-    upright = "upright" in toks or "standard" in toks or ("not" in toks and "rotated" in toks and not angles)
-    if len(angles) > 1 or (angles and upright):
+
+def _turn(toks: list[str], phrase: str) -> tuple[int, str]:
+    """(angle clockwise, axis) from the '@deg', '@cw', '@ccw', '@depth' and '@upright' marks."""
+    degs = [int(v) for v in _marks(toks, "deg")]
+    dirs = set(t for t in toks if t in ("@cw", "@ccw"))
+    depth, upright = "@depth" in toks, "@upright" in toks
+    if len(degs) > 1 or len(dirs) > 1 or (upright and any(degs)):
         raise ParseError(f"figures: contradiction: {phrase!r} gives more than one orientation")
-    angle, axis = (angles[0] if angles else (0, "picture"))
-    if not 0 <= abs(angle) <= 360:
-        raise ParseError(f"figures: the angle {abs(angle)} in {phrase!r} is out of range (0 to 360 degrees)")
-    angle %= 360
-    mirrored = "mirror-reversed" in toks or "mirror" in toks or "mirror-image" in toks
-    normal = "normal" in toks or "mirrored" in toks
+    if not degs:
+        if dirs or depth:
+            raise ParseError(f"figures: {phrase!r} turns the figure but does not say by how many degrees")
+        return 0, "picture"
+    a = degs[0]
+    if a > 360:
+        raise ParseError(f"figures: the angle {a} in {phrase!r} is out of range (0 to 360 degrees)")
+    if depth:
+        if dirs:
+            raise ParseError(f"figures: {phrase!r} turns the figure in depth and clockwise or counterclockwise; "
+                             "a turn in depth has no such direction")
+        return a % 360, "depth"
+    if not dirs and a % 180:
+        raise ParseError(f"figures: the rotation in {phrase!r} has no direction "
+                         "(clockwise, counterclockwise, to the left/right, in depth)")
+    return (-a if "@ccw" in dirs else a) % 360, "picture"
+
+
+def _mirror_after_turn(toks: list[str]) -> bool:
+    """Whether the text orders a mirror after a turn ('rotate it ..., then mirror it')."""
+    turns = [i for i, t in enumerate(toks) if t.startswith("@deg:")]
+    mirrors = [i for i, t in enumerate(toks) if t == "@mirror"]
+    return any(m > r and ("@imperative" in toks[m:m + 2] or _SEQUENCE & set(toks[r:m]))
+               for r in turns for m in mirrors)
+
+
+def parse(text: str) -> Figure:
+    toks, phrase = _read(text)
+    kind, identity = _figure_name(toks, phrase)
+    if "@vflip" in toks:
+        raise ParseError(f"figures: {phrase!r} turns the figure upside down, which may mean rotated 180 degrees or "
+                         "flipped top to bottom (its mirror image rotated 180 degrees): say 'rotated 180 degrees' "
+                         "or 'mirror-reversed, rotated 180 degrees'")
+    angle, axis = _turn(toks, phrase)
+    mirrored, normal = "@mirror" in toks, "@normal" in toks
     if mirrored and normal:
         raise ParseError(f"figures: contradiction: {phrase!r} is both mirrored and not mirrored")
-    perspective = "perspective" in toks and "without" not in toks
-    if "perspective" in toks and ("orthographic" in toks):
+    if mirrored and angle % 180 and _mirror_after_turn(toks):
+        raise ParseError(f"figures: {phrase!r} mirrors the figure after turning it; a figure here is "
+                         "mirror-reversed first and then turned: say 'mirror-reversed, rotated N degrees ...'")
+    if "@persp" in toks and "@ortho" in toks:
         raise ParseError(f"figures: contradiction: {phrase!r} asks for two projections")
+    turned = any(t.startswith("@deg:") for t in toks) or "@upright" in toks
+    check_read(toks, _FILLERS | ({"."} | ROTATION_VERBS if turned else {"."}), "figures", phrase)
     try:
-        return Figure(kind, identity, int(angle), mirrored, axis, "perspective" if perspective else "orthographic")
+        return Figure(kind, identity, int(angle), mirrored, axis, "perspective" if "@persp" in toks else "orthographic")
     except SceneError as e:
         raise ParseError(f"figures: {e}") from None
 

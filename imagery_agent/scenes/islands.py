@@ -4,6 +4,13 @@ A map is a set of named landmarks on a 16 x 16 grid (columns from the left, rows
 The island's coastline is drawn around the landmarks, so the words fix the whole picture: a
 description states every landmark's column and row, which redraws the map to within half a
 cell (1/32 of its width).
+
+The parser reads the describer's controlled English and the English people write: ordinary
+punctuation, any order of clauses, words of place ('is located', 'you will find', 'lies'),
+ordinals ('the third column'), '3 across and 2 down', pronouns ('There is a well. It is at ...')
+and several landmarks in one sentence. Coordinates in parentheses, '(5, 9)', are (column, row):
+the usual (x, y) order. A bare pair ('at 5, 9'), counting from the right or the bottom, a word it
+does not know and a relation to another landmark ('left of the hut') are refused by name.
 """
 from __future__ import annotations
 
@@ -22,7 +29,8 @@ from .drawing import Canvas
 from .errors import ParseError, SceneError
 from .family import SceneFamily, lazy, register_family
 from .graph import GraphObject, relation_graph
-from .text import NUMBER_WORDS, article, check_vocabulary, read_number, sentences
+from .text import (NUMBER_READING, NUMBER_WORDS, ORDINALS, alternatives, article, check_read, check_vocabulary,
+                   coordinate_pairs, join_numbers, phrase_of, rewrite, rule, sentences)
 
 GRID = 16
 MIN_POS, MAX_POS = 1, GRID - 2
@@ -96,8 +104,9 @@ def validate(scene: IslandMap) -> None:
     seen: dict[str, Landmark] = {}
     cells: dict[tuple[int, int], str] = {}
     for lm in scene.landmarks:
-        if not isinstance(lm.name, str) or not _NAME.match(lm.name) or lm.name in FILLER or lm.name in NUMBER_WORDS:
-            raise SceneError(f"landmark name {lm.name!r} must be one lower-case word that is not a filler word")
+        if not isinstance(lm.name, str) or not _NAME.match(lm.name) or lm.name in RESERVED:
+            raise SceneError(f"landmark name {lm.name!r} must be one lower-case word that is not a filler word "
+                             "(a word the parser reads, such as 'column' or 'the')")
         for v, axis in ((lm.x, "column"), (lm.y, "row")):
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
                 raise SceneError(f"the {lm.name}'s {axis} must be a whole number, got {v!r}")
@@ -119,16 +128,12 @@ def kosslyn_map() -> IslandMap:
 
 
 def load_map(source: str | Path | dict) -> IslandMap:
-    """A user map from a JSON file or dict: {"landmarks": {"castle": [column, row], ...}}."""
+    """A user map from a JSON file or dict: {"landmarks": {"castle": [column, row], ...}}.
+    Whatever is wrong with the file is one line (a SceneError), never a traceback."""
     where = "map"
     if not isinstance(source, dict):
         where = str(source)
-        try:
-            source = json.loads(Path(source).read_text())
-        except FileNotFoundError:
-            raise SceneError(f"map file {where} does not exist") from None
-        except json.JSONDecodeError as e:
-            raise SceneError(f"map file {where} is not valid JSON: {e}") from None
+        source = _read_map_file(Path(source))
     marks = source.get("landmarks") if isinstance(source, dict) else None
     if not isinstance(marks, dict) or not marks:
         raise SceneError(f"{where}: expected {{\"landmarks\": {{\"name\": [column, row], ...}}}}")
@@ -138,6 +143,36 @@ def load_map(source: str | Path | dict) -> IslandMap:
             raise SceneError(f"{where}: landmark {name!r} needs [column, row] as two whole numbers, got {xy!r}")
         out.append(Landmark(str(name).lower(), xy[0], xy[1]))
     return IslandMap(tuple(out))
+
+
+def _unique_keys(pairs: list) -> dict:
+    """json.loads hook: a key given twice would silently keep the last value; refuse it instead."""
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise SceneError(f"the key {key!r} appears twice")
+        out[key] = value
+    return out
+
+
+def _read_map_file(path: Path) -> dict:
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SceneError(f"map file {where} does not exist") from None
+    except IsADirectoryError:
+        raise SceneError(f"map file {where} is a directory, not a JSON file") from None
+    except UnicodeDecodeError as e:
+        raise SceneError(f"map file {where} is not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise SceneError(f"map file {where} cannot be read: {e.strerror or e}") from None
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as e:
+        raise SceneError(f"map file {where} is not valid JSON: {e}") from None
+    except SceneError as e:
+        raise SceneError(f"map file {where}: {e}") from None
 
 
 def colour_of(name: str) -> tuple[int, int, int]:
@@ -198,67 +233,192 @@ def canonical(scene: IslandMap) -> str:
     return " ".join(parts)
 
 
-def number_axis(toks: list[str], i: int) -> str | None:
-    """Whether the number at toks[i] is a column ('x') or a row ('y'), from the words around it."""
-    before = toks[i - 1] if i > 0 else ""
-    after = toks[i + 1: i + 5]
-    unit = after[:1] == ["steps"]
-    if before == "column" or after[:1] in (["columns"], ["column"]) or (unit and after[1:] == ["from", "the", "left"]):
-        return "x"
-    if before == "row" or after[:1] in (["rows"], ["row"]) or (unit and after[1:] == ["from", "the", "top"]):
-        return "y"
-    return None
-
-
 def vocabulary(extra_names=()) -> set[str]:
+    """The words a model of this family reads: the describer's words (the parser reads more)."""
     return FILLER | set(LANDMARKS) | set(extra_names) | set(NUMBER_WORDS)
+
+
+# --- reading hand-written descriptions -----------------------------------------------------
+#
+# A sentence is brought to markers by phrase rules: '@col:3' and '@row:2' for a column and a row
+# however they are said ('column 3', 'the third column', '3 columns across', '3 steps from the
+# left edge', '(3, 2)', 'x = 3'), '@count:5' for '5 landmarks'. 'To the right' and 'below' are
+# not read: they are how people say where one landmark is from another. What is left must be landmark
+# names, connectives and words that carry no place ('is located', 'you will find', 'there is').
+# A bare pair of numbers ('at 3, 2') is refused: only '(3, 2)' is read as (column, row), the
+# usual (x, y) order; rows and columns counted from the right or the bottom are refused too.
+
+_UNIT = r"(?:steps?|cells?|squares?|spaces?|units?|places?|positions?|tiles?|blocks?)"
+_EDGE = (r"(?: (?:edge|side|border|shore|coast|end|hand side|hand edge)"
+         r"(?: of the (?:island|map|grid))?)?")
+_LEFT = r"(?:in )?from the left" + _EDGE
+_TOP = r"(?:down )?from the top" + _EDGE
+_N = r"(\d+)"
+_COUNT_NOUNS = ("landmarks", "landmark", "places", "features", "things", "objects", "sites", "spots",
+                "locations")
+_ORD = alternatives(ORDINALS)
+
+
+def _ordinal_marker(axis: str):
+    return lambda m: f"@{axis}:{ORDINALS[m.group(1)]}"
+
+
+_RULES = [
+    rule(r"(?:the )?(?:exact )?(?:position|location|coordinates|place|spot|cell|square) of", ""),
+    rule(r"of (?:an? |the |this |our )?(?:island|map|grid)", ""),
+    rule(r"a total of", ""), rule(r"to be", ""), rule(r"in (?:total|all)", ""),
+    rule(rf"x(?: ,)? {_N}", r"@col:\1"), rule(rf"y(?: ,)? {_N}", r"@row:\1"),
+    rule(rf"(?:column|col)s? (?:number )?{_N}(?: {_LEFT})?", r"@col:\1"),
+    rule(rf"rows? (?:number )?{_N}(?: {_TOP})?", r"@row:\1"),
+    rule(rf"(?:the )?({_ORD}) column(?: {_LEFT})?", _ordinal_marker("col")),
+    rule(rf"(?:the )?({_ORD}) row(?: {_TOP})?", _ordinal_marker("row")),
+    rule(rf"{_N} columns?(?: (?:across|over|in))?(?: {_LEFT})?", r"@col:\1"),
+    rule(rf"{_N} rows?(?: (?:down|in))?(?: {_TOP})?", r"@row:\1"),
+    rule(rf"{_N} (?:{_UNIT} )?(?:across|over)(?: {_LEFT})?", r"@col:\1"),
+    rule(rf"{_N} (?:{_UNIT} )?{_LEFT}", r"@col:\1"),
+    rule(rf"{_N} (?:{_UNIT} )?down(?: {_TOP})?", r"@row:\1"),
+    rule(rf"{_N} (?:{_UNIT} )?{_TOP}", r"@row:\1"),
+    rule(rf"{_N} (?:different |distinct |separate )?{alternatives(_COUNT_NOUNS)}", r"@count:\1"),
+]
+_CONNECTIVES = {",", "and", "then", "while", "whereas", "but", "plus", "also"}
+_PRONOUNS = {"it", "its", "this", "that"}
+_PLACE_WORDS = {  # words that carry no place: read and dropped
+    "the", "a", "an", "is", "are", "was", "be", "been", "being", "'s", "stands", "stand", "standing", "lies",
+    "lie", "lying", "sits", "sit", "sitting", "there", "here", "in", "at", "on", "you", "we", "i", "will",
+    "can", "could", "may", "might", "would", "should", "must", "find", "finds", "found", "see", "seen",
+    "look", "looks", "looking", "for", "located", "placed", "place", "put", "set", "situated",
+    "positioned", "position", "location", "coordinates", "which", "island", "map", "has", "have", "with",
+    "marks", "mark", "marked", "x", "spot", "where", "cell", "square", "exactly", "just", "precisely",
+    "shown", "show", "shows", "drawn", "as", "called", "named", "contains", "holds", "includes", "our",
+    "your", "please", "let", "us", "now", "finally", "lastly", "next", "go", "goes", "belongs", "add",
+    "draw", "so", "occupies", "occupy", "occupying", "grows", "grow", "growing", "rests", "resting", "stays",
+    "appears", "exists", "first", "firstly", "secondly", "thirdly",
+} | set(_COUNT_NOUNS)
+_STRUCTURE = {  # words the phrase rules read
+    "column", "columns", "col", "cols", "row", "rows", "steps", "step", "cells", "squares", "spaces",
+    "space", "units", "unit", "places", "positions", "tiles", "tile", "blocks", "block", "from", "left",
+    "top", "edge", "side", "border", "shore", "coast", "end", "hand", "across", "over", "down", "to",
+    "of", "number", "y", "total", "all", "grid", "different", "distinct", "separate", "exact", "right",
+} | set(ORDINALS) | NUMBER_READING
+READ_WORDS = _PLACE_WORDS | _STRUCTURE | _CONNECTIVES | _PRONOUNS
+RESERVED = FILLER | READ_WORDS | set(NUMBER_WORDS)
+"""Words a landmark may not be called: the parser gives them a meaning of their own."""
+
+
+def _read(toks: list[str]) -> list[str]:
+    return rewrite(coordinate_pairs(join_numbers(toks)), _RULES)
+
+
+def _items(toks: list[str], names: set[str], phrase: str) -> list[tuple[str, object]]:
+    """A rewritten sentence as (kind, value) items: 'lm', 'col', 'row', 'count', 'conn', 'pron'."""
+    stray = [t for t in toks if t.isdigit()]
+    if stray:
+        raise ParseError(f"islands: the number {stray[0]!r} in {phrase!r} is neither a column nor a row "
+                         "(say 'column 3, row 2' or '(3, 2)')")
+    check_read(toks, _PLACE_WORDS | _CONNECTIVES | _PRONOUNS | names, "islands", phrase)
+    items = []
+    for t in toks:
+        if t in names:
+            items.append(("lm", t))
+        elif t.startswith("@"):
+            kind, _, value = t[1:].partition(":")
+            items.append((kind, int(value)))
+        elif t in _CONNECTIVES:
+            items.append(("conn", t))
+        elif t in _PRONOUNS:
+            items.append(("pron", t))
+    return items
+
+
+def _place(piece: list, phrase: str) -> tuple[str | None, int | None, int | None, bool]:
+    """(landmark, column, row, has a pronoun) of one landmark's share of a sentence."""
+    marks = [v for k, v in piece if k == "lm"]
+    cols = [v for k, v in piece if k == "col"]
+    rows = [v for k, v in piece if k == "row"]
+    for values, axis in ((cols, "columns"), (rows, "rows")):
+        if len(values) > 1:
+            raise ParseError(f"islands: {phrase!r} gives two {axis}")
+    return (marks[0] if marks else None, cols[0] if cols else None, rows[0] if rows else None,
+            any(k == "pron" for k, _ in piece))
+
+
+def _split(items: list, phrase: str) -> list[list]:
+    """One sentence that names several landmarks, cut at connectives so that each piece names one
+    landmark with one column and one row; every way of cutting must agree."""
+    marks = [i for i, (k, _) in enumerate(items) if k == "lm"]
+    if len(marks) < 2:
+        return [items]
+    if not any(k in ("col", "row") for k, _ in items):  # 'the tree and the hut are on the map'
+        return [[items[i]] for i in marks]
+    gaps = [[j for j in range(a + 1, b) if items[j][0] == "conn"] for a, b in zip(marks, marks[1:])]
+    if math.prod(len(g) for g in gaps) > 4096:
+        raise ParseError(f"islands: {phrase!r} is too long a sentence; say one landmark per sentence")
+    readings = {}
+    for cuts in itertools.product(*gaps):
+        bounds = [0, *cuts, len(items)]
+        pieces = [items[a:b] for a, b in zip(bounds, bounds[1:])]
+        counts = [(sum(k == "lm" for k, _ in p), sum(k == "col" for k, _ in p), sum(k == "row" for k, _ in p))
+                  for p in pieces]
+        if all(c == (1, 1, 1) for c in counts):
+            readings.setdefault(tuple(_place(p, phrase)[:3] for p in pieces), pieces)
+    if len(readings) != 1:
+        how = "cannot tell" if not readings else "is ambiguous about"
+        raise ParseError(f"islands: {phrase!r}: {how} which column and row belong to which landmark; "
+                         "give each landmark its own column and row")
+    return next(iter(readings.values()))
 
 
 def parse(text: str, extra_names=()) -> IslandMap:
     """Read a description back into a map. `extra_names` admits landmark names of a user map."""
     names = set(LANDMARKS) | set(extra_names)
     sents = sentences(text, "islands")
-    check_vocabulary([t for s in sents for t in s], vocabulary(extra_names), "islands")
-    found: dict[str, tuple[int, int]] = {}
-    stated_count = None
-    for toks in sents:
-        phrase = " ".join(toks)
-        if "landmarks" in toks or "landmark" in toks:
-            nums = [read_number(t, phrase) for t in toks if t.isdigit() or t in NUMBER_WORDS]
-            if len(nums) != 1:
-                raise ParseError(f"islands: cannot read the number of landmarks in {phrase!r}")
-            stated_count = nums[0]
-            continue
-        marks = [t for t in toks if t in names]
-        if len(marks) != 1:
-            raise ParseError(f"islands: each sentence must name exactly one landmark: {phrase!r}")
-        x = y = None
-        for i, t in enumerate(toks):
-            if not (t.isdigit() or t in NUMBER_WORDS):
-                continue
-            v = read_number(t, phrase)
-            axis = number_axis(toks, i)
-            if axis is None:
-                raise ParseError(f"islands: the number {t!r} in {phrase!r} is neither a column nor a row")
-            if (x if axis == "x" else y) is not None:
-                raise ParseError(f"islands: {phrase!r} gives two {'columns' if axis == 'x' else 'rows'}")
-            if axis == "x":
-                x = v
-            else:
-                y = v
-        if x is None or y is None:
-            raise ParseError(f"islands: {phrase!r} must give both a column and a row")
-        name = marks[0]
-        if name in found and found[name] != (x, y):
-            raise ParseError(f"islands: contradiction: the {name} is placed at column {found[name][0]}, "
-                             f"row {found[name][1]} and at column {x}, row {y}")
-        found[name] = (x, y)
+    check_vocabulary([t for s in sents for t in s], READ_WORDS | vocabulary(extra_names), "islands")
+    found: dict[str, dict[str, int]] = {}
+    counts: set[int] = set()
+    last = None  # what 'it' means: the one landmark the sentence before named
+    for raw in sents:
+        phrase = phrase_of(raw)
+        items = _items(_read(raw), names, phrase)
+        counts |= {v for k, v in items if k == "count"}
+        items = [it for it in items if it[0] != "count"]
+        named = {v for k, v in items if k == "lm"}
+        for piece in _split(items, phrase):
+            name, x, y, pronoun = _place(piece, phrase)
+            if name is None and (x, y) != (None, None):
+                if not (pronoun and last):
+                    raise ParseError(f"islands: {phrase!r} gives a place but names no landmark"
+                                     + (" ('it' is the one landmark the sentence before names)" if pronoun else ""))
+                name = last
+            if name is not None:
+                _record(found, name, x, y)
+        last = named.pop() if len(named) == 1 else None if named else last
+    return _finish(found, counts)
+
+
+def _record(found: dict, name: str, x: int | None, y: int | None) -> None:
+    place = found.setdefault(name, {})
+    for axis, v in (("x", x), ("y", y)):
+        if v is not None and place.get(axis, v) != v:
+            old = f"column {place['x']}" if axis == "x" else f"row {place['y']}"
+            new = f"column {v}" if axis == "x" else f"row {v}"
+            raise ParseError(f"islands: contradiction: the {name} is placed at {old} and at {new}")
+        if v is not None:
+            place[axis] = v
+
+
+def _finish(found: dict, counts: set[int]) -> IslandMap:
     if not found:
         raise ParseError("islands: the description places no landmark")
-    if stated_count is not None and stated_count != len(found):
-        raise ParseError(f"islands: contradiction: the text says {stated_count} landmarks but places {len(found)}")
+    for name, place in found.items():
+        if len(place) < 2:
+            given = "its column only" if "x" in place else "its row only" if "y" in place else "no place"
+            raise ParseError(f"islands: the {name} needs both a column and a row; the text gives {given}")
+    if len(counts) > 1:
+        raise ParseError(f"islands: contradiction: the text says {' and '.join(map(str, sorted(counts)))} landmarks")
+    if counts and counts != {len(found)}:
+        raise ParseError(f"islands: contradiction: the text says {counts.pop()} landmarks but places {len(found)}")
     try:
-        return IslandMap(tuple(Landmark(n, x, y) for n, (x, y) in found.items()))
+        return IslandMap(tuple(Landmark(n, p["x"], p["y"]) for n, p in found.items()))
     except SceneError as e:
         raise ParseError(f"islands: {e}") from None
 

@@ -3,9 +3,17 @@
 A room is a grid of cells surrounded by walls; inside are optional wall segments with doors
 (open, closed or locked), keys, balls and boxes in six colours, a goal square, and the agent
 with its heading. Columns count from the left and rows from the top, the outer walls included.
+
+The parser reads the describer's wording and the English people write: 'It's a 7x9 room.',
+'You're standing at (2, 3), facing north.', 'There's a red key at (4, 2) and a blue ball in
+column 5, row 1.', 'A wall goes from (4, 1) to (4, 5).' '(x, y)' is (column, row). A bare pair
+of numbers, a heading without a verb ('north' may be 'north of'), a colour or object it does not
+know and contradictions are refused by name.
 """
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 
 import networkx as nx
@@ -15,7 +23,8 @@ from .drawing import Canvas
 from .errors import ParseError, SceneError
 from .family import SceneFamily, lazy, register_family
 from .graph import GraphObject, relation_graph
-from .text import NUMBER_WORDS, check_vocabulary, read_number, sentences
+from .text import (NUMBER_READING, NUMBER_WORDS, ORDINALS, alternatives, check_read, check_vocabulary,
+                   coordinate_pairs, join_numbers, phrase_of, rewrite, rule, sentences, words_in)
 
 COLOURS = {"red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255), "purple": (112, 39, 195),
            "yellow": (255, 255, 0), "grey": (100, 100, 100)}
@@ -188,81 +197,269 @@ def vocabulary() -> set[str]:
     return set(VOCABULARY)
 
 
-def _numbers_after(toks: list[str], cue: str, phrase: str) -> list[int]:
-    return [read_number(toks[i + 1], phrase) for i, t in enumerate(toks[:-1]) if t == cue]
+# --- reading hand-written descriptions -----------------------------------------------------
+#
+# Phrase rules bring a sentence to marks: '@size:W:H' ('7 by 9', '7x9', '7 cells wide and 9
+# high'), '@col:N' / '@row:N' ('column 3', 'the third row', '(3, 4)' = column 3, row 4),
+# '@heading:D' ('facing north', 'heading towards the east'). What is left are the objects (agent,
+# you, key, ball, box, door, goal, wall), their colours and door states, connectives and words that
+# carry no place. A sentence that names several objects is cut at connectives so that each piece
+# holds one object's facts; every way of cutting must agree. 'It' continues the previous object;
+# 'the red key' is the red key already named (when one is). A heading needs a verb ('facing
+# north'): a bare 'north' may be a relation ('north of the ball') and is refused.
+
+_OBJECT_NOUNS = set(ITEMS) | {"door", "goal", "wall", "agent"}
+_UNIT = r"(?:cells?|squares?|tiles?|units?|columns?|rows?|spaces?)"
+_WIDE = r"(?:wide|across|in width)"
+_HIGH = r"(?:high|tall|deep|long|in height)"
+_HEAD_VERBS = ("facing", "faces", "face", "looking", "looks", "look", "heading", "heads", "head", "headed",
+               "pointing", "points", "point", "pointed", "oriented", "orientated", "turned", "directed",
+               "aimed", "aiming", "gazing", "gazes", "staring", "stares")
+_DIRS = alternatives(HEADINGS)
+_SEE = r"(?:you|we|i) (?:(?:can|will|may|could|should|might|also|then|would|now) )*" \
+       r"(?:see|sees|find|finds|notice|spot|observe|get|discover|encounter|come across|have)"
+_RULES = [
+    rule(r"gray", "grey"), rule(r"shut", "closed"), rule(r"opened", "open"),
+    rule(r"(\d+) by (\d+)", r"@size:\1:\2"),
+    rule(rf"(\d+) (?:{_UNIT} )?{_WIDE}(?: ,)?(?: and| by)? (\d+) (?:{_UNIT} )?{_HIGH}", r"@size:\1:\2"),
+    rule(rf"(\d+) (?:{_UNIT} )?{_HIGH}(?: ,)?(?: and| by)? (\d+) (?:{_UNIT} )?{_WIDE}", r"@size:\2:\1"),
+    rule(r"(?:an? )?width (?:of |is )?(\d+)(?: ,)?(?: and)? (?:an? )?height (?:of |is )?(\d+)", r"@size:\1:\2"),
+    rule(r"(?:an? )?height (?:of |is )?(\d+)(?: ,)?(?: and)? (?:an? )?width (?:of |is )?(\d+)", r"@size:\2:\1"),
+    rule(r"(\d+) columns?(?: ,)? (?:and|by) (\d+) rows?", r"@size:\1:\2"),
+    rule(r"(\d+) rows?(?: ,)? (?:and|by) (\d+) columns?", r"@size:\2:\1"),
+    rule(r"(?:rows) (\d+) (?:to|through|thru|till|until|and) (\d+)", r"row \1 to row \2"),
+    rule(r"(?:columns|cols) (\d+) (?:to|through|thru|till|until|and) (\d+)", r"column \1 to column \2"),
+    rule(r"(?:row) (\d+) (?:to|through|thru|till|until) (\d+)", r"row \1 to row \2"),
+    rule(r"(?:column|col) (\d+) (?:to|through|thru|till|until) (\d+)", r"column \1 to column \2"),
+    rule(r"x(?: ,)? (\d+)", r"@col:\1"), rule(r"y(?: ,)? (\d+)", r"@row:\1"),
+    rule(r"(?:column|col)(?: number)? (\d+)", r"@col:\1"), rule(r"row(?: number)? (\d+)", r"@row:\1"),
+    rule(rf"(?:the )?({alternatives(ORDINALS)}) (column|row)",
+         lambda m: f"@{'col' if m.group(2) == 'column' else 'row'}:{ORDINALS[m.group(1)]}"),
+    rule(rf"({_DIRS})-facing", r"@heading:\1"),
+    rule(rf"{alternatives(_HEAD_VERBS)}(?: (?:to|towards|toward|at|in))?(?: the)?(?: direction(?: of)?)?(?: the)?"
+         rf" ({_DIRS})(?:wards?)?", r"@heading:\1"),
+    rule(rf"(?:heading|direction|orientation)(?: ,| is| of)? ({_DIRS})", r"@heading:\1"),
+    rule(_SEE, ""), rule(r"(?:in|on|within|into) (?:the|a|that|its) wall(?! that| which)", ""),
+    rule(rf"your(?= (?:(?:{alternatives(COLOURS)}|{alternatives(DOOR_STATES)}) )*{alternatives(_OBJECT_NOUNS)})", ""),
+]
+_CONNECTIVES = {",", "and", "then", "while", "whereas", "but", "plus", "also", "with"}
+_PRONOUNS = {"it", "its", "this", "that", "which", "whose"}
+_AGENT = {"agent", "you", "i", "your", "me"}
+_FILLERS = {
+    "the", "a", "an", "is", "are", "am", "'s", "there", "here", "in", "at", "on", "of", "stands", "stand",
+    "standing", "sits", "sit", "sitting", "lies", "lie", "lying", "located", "placed", "positioned", "situated",
+    "found", "can", "be", "seen", "will", "cell", "square", "tile", "position", "location", "spot", "room",
+    "grid", "measures", "measure", "size", "has", "have", "from", "to", "runs", "run", "goes", "go", "stretches",
+    "extends", "spans", "reaches", "down", "along", "vertical", "vertically", "horizontal", "horizontally",
+    "straight", "all", "way", "currently", "now", "start", "starts", "starting", "begins", "coloured", "colored",
+    "colour", "color", "please", "we", "us", "let", "imagine", "picture", "big", "small", "inside", "sized",
+    "whole", "one", "also", "finally", "lastly", "next", "just", "exactly", "cells", "squares", "tiles", "large",
+}
+READ_WORDS = (VOCABULARY | _CONNECTIVES | _PRONOUNS | _AGENT | _FILLERS | words_in(_RULES) | set(_HEAD_VERBS)
+              | NUMBER_READING | set(ORDINALS))
 
 
-def _cell(toks: list[str], phrase: str) -> tuple[int, int]:
-    cols, rows = _numbers_after(toks, "column", phrase), _numbers_after(toks, "row", phrase)
-    if len(cols) != 1 or len(rows) != 1:
-        raise ParseError(f"rooms: {phrase!r} must give one column and one row")
-    return cols[0], rows[0]
+def _read(raw: list[str]) -> list[str]:
+    return rewrite(coordinate_pairs(join_numbers(raw)), _RULES)
+
+
+def _items(toks: list[str], phrase: str) -> list[tuple[str, object]]:
+    """A rewritten sentence as (kind, value) items: 'obj', 'col', 'row', 'size', 'heading',
+    'colour', 'state', 'conn', 'pron'."""
+    stray = [t for t in toks if t.isdigit()]
+    if stray:
+        raise ParseError(f"rooms: cannot tell what the number {stray[0]!r} in {phrase!r} is "
+                         "(say 'column 3, row 2', '(3, 2)' or 'the room is 7 by 9')")
+    check_read(toks, _FILLERS | _CONNECTIVES | _PRONOUNS | _AGENT | _OBJECT_NOUNS | set(COLOURS) | set(DOOR_STATES),
+               "rooms", phrase)
+    items, article = [], None
+    for t in toks:
+        if t in ("the", "a", "an", "another"):
+            article = t
+        elif t not in COLOURS and t not in DOOR_STATES:
+            if t in _OBJECT_NOUNS and article == "the":
+                items.append(("the", t))
+            article = None
+        if t.startswith("@"):
+            kind, _, value = t[1:].partition(":")
+            if kind == "size":
+                w, h = value.split(":")
+                items.append(("size", (int(w), int(h))))
+            else:
+                items.append((kind, value if kind == "heading" else int(value)))
+        elif t in _OBJECT_NOUNS or t in _AGENT:
+            items.append(("obj", "agent" if t in _AGENT else t))
+        elif t in COLOURS:
+            items.append(("colour", t))
+        elif t in DOOR_STATES:
+            items.append(("state", t))
+        elif t in _CONNECTIVES:
+            items.append(("conn", t))
+        elif t in _PRONOUNS:
+            items.append(("pron", t))
+    return _one_agent(items)
+
+
+def _one_agent(items: list) -> list:
+    """'You' said twice in one piece ('you are ... and you face north') is one agent."""
+    out, seen = [], False
+    for k, v in items:
+        if (k, v) == ("obj", "agent"):
+            if seen and not any(k2 == "obj" and v2 != "agent" for k2, v2 in out):
+                continue
+            seen = True
+        out.append((k, v))
+    return out
+
+
+def _fits(piece: list) -> bool:
+    """Whether a piece of a sentence can be one object's facts, complete enough to stand alone."""
+    objs = [v for k, v in piece if k == "obj"]
+    if len(objs) != 1:
+        return False
+    n = {k: sum(k2 == k for k2, _ in piece) for k in ("col", "row", "heading", "colour", "state")}
+    if objs[0] == "wall":
+        return (n["col"], n["row"]) in ((1, 2), (2, 1), (2, 2)) and n["heading"] + n["colour"] + n["state"] == 0
+    if objs[0] == "agent":
+        return n["col"] == n["row"] <= 1 and n["heading"] <= 1 and n["colour"] + n["state"] == 0
+    return n["col"] == n["row"] == 1 and n["heading"] == 0 and n["colour"] <= 1 and n["state"] <= (objs[0] == "door")
+
+
+def _split(items: list, phrase: str) -> list[list]:
+    """A sentence naming several objects, cut at connectives into one piece per object; every
+    way of cutting must give the same reading."""
+    objs = [i for i, (k, _) in enumerate(items) if k == "obj"]
+    if len(objs) < 2:
+        return [items]
+    gaps = [[j for j in range(a + 1, b) if items[j][0] == "conn"] for a, b in zip(objs, objs[1:])]
+    if math.prod(len(g) for g in gaps) > 4096:
+        raise ParseError(f"rooms: {phrase!r} is too long a sentence; say one object per sentence")
+    readings = {}
+    for cuts in itertools.product(*gaps):
+        bounds = [0, *cuts, len(items)]
+        pieces = [[it for it in items[a:b] if it[0] != "conn"] for a, b in zip(bounds, bounds[1:])]
+        if all(_fits(p) for p in pieces):
+            readings.setdefault(tuple(tuple(p) for p in pieces), pieces)
+    if len(readings) != 1:
+        how = "cannot tell" if not readings else "is ambiguous about"
+        raise ParseError(f"rooms: {phrase!r}: {how} which facts belong to which object; "
+                         "give each object its own column and row")
+    return next(iter(readings.values()))
+
+
+class _Reader:
+    """The objects of a description as they are read, sentence by sentence."""
+
+    def __init__(self):
+        self.sizes: set[tuple[int, int]] = set()
+        self.records: list[dict] = []
+        self.agent: dict | None = None
+
+    def sentence(self, raw: list[str]) -> None:
+        phrase = phrase_of(raw)
+        items = _items(_read(raw), phrase)
+        self.sizes |= {v for k, v in items if k == "size"}
+        items = [it for it in items if it[0] != "size"]
+        for piece in _split(items, phrase):
+            self.piece([it for it in piece if it[0] != "conn"], phrase)
+
+    def piece(self, piece: list, phrase: str) -> None:
+        objs = [v for k, v in piece if k == "obj"]
+        facts = [(k, v) for k, v in piece if k not in ("obj", "pron", "the")]
+        if len(objs) > 1:
+            raise ParseError(f"rooms: {phrase!r} names {' and '.join(objs)} with one set of facts")
+        if not objs:
+            if not facts:
+                return
+            if not any(k == "pron" for k, _ in piece) or not self.records:
+                raise ParseError(f"rooms: {phrase!r} does not say what is there")
+            self.add(self.records[-1], facts, phrase)
+            return
+        self.add(self.find(objs[0], facts, piece, phrase), facts, phrase)
+
+    def find(self, kind: str, facts: list, piece: list, phrase: str) -> dict:
+        """The record a mention is about: the agent and the goal are one each; 'the red key' is
+        the red key already named, when there is exactly one."""
+        if kind == "agent":
+            if self.agent is None:
+                self.agent = self.new("agent")
+            return self.agent
+        same = [r for r in self.records if r["kind"] == kind and all(
+            r[k][0] == v for k, v in facts if k in ("colour", "state") and r[k])]
+        if kind == "goal" and same:
+            return same[0]
+        if ("the", kind) in piece and len(same) > 1:
+            raise ParseError(f"rooms: {phrase!r}: there are {len(same)} such {kind}s; say which one")
+        return same[0] if ("the", kind) in piece and same else self.new(kind)
+
+    def new(self, kind: str) -> dict:
+        record = {"kind": kind, "col": [], "row": [], "heading": [], "colour": [], "state": []}
+        self.records.append(record)
+        return record
+
+    def add(self, record: dict, facts: list, phrase: str) -> None:
+        for k, v in facts:
+            if record["kind"] != "wall" and record[k] and record[k][0] != v:
+                what = "the agent" if record["kind"] == "agent" else f"the {record['kind']}"
+                fact = {"col": "column"}.get(k, k)
+                raise ParseError(f"rooms: contradiction: {phrase!r} gives {what} a second {fact} "
+                                 f"({record[k][0]} and {v})")
+            if record["kind"] == "wall" or not record[k]:
+                record[k].append(v)
+        if self.records[-1] is not record:  # 'it' and 'the red key' continue that object
+            self.records.remove(record)
+            self.records.append(record)
+
+
+def _thing(r: dict) -> Thing | WallSegment:
+    kind, cols, rows = r["kind"], r["col"], r["row"]
+    if kind == "wall":
+        if len(cols) == 1 and len(rows) == 2:
+            return WallSegment(cols[0], rows[0], cols[0], rows[1])
+        if len(rows) == 1 and len(cols) == 2:
+            return WallSegment(cols[0], rows[0], cols[1], rows[0])
+        if len(cols) == 2 and len(rows) == 2:
+            return WallSegment(cols[0], rows[0], cols[1], rows[1])
+        raise ParseError("rooms: cannot read a wall: say 'a wall runs down column 4 from row 1 to row 5' "
+                         "or 'a wall runs along row 3 from column 1 to column 5'")
+    if not cols or not rows:
+        raise ParseError(f"rooms: the {kind} must be given one column and one row")
+    if kind == "goal":
+        if r["colour"] not in ([], ["green"]) or r["state"]:
+            raise ParseError("rooms: the goal is a green square with no other colour or state")
+        return Thing("goal", cols[0], rows[0])
+    if not r["colour"]:
+        raise ParseError(f"rooms: the {kind} at column {cols[0]}, row {rows[0]} needs a colour ('a red {kind}')")
+    if kind == "door" and not r["state"]:
+        raise ParseError(f"rooms: a door needs one colour and one state (open, closed, locked): "
+                         f"the door at column {cols[0]}, row {rows[0]}")
+    if kind != "door" and r["state"]:
+        raise ParseError(f"rooms: only doors are {r['state'][0]}, not the {kind}")
+    return Thing(kind, cols[0], rows[0], r["colour"][0], r["state"][0] if r["state"] else None)
 
 
 def parse(text: str) -> Room:
     sents = sentences(text, "rooms")
-    check_vocabulary([t for s in sents for t in s], VOCABULARY, "rooms")
-    size = agent = heading = None
-    things: list[Thing] = []
-    walls: list[WallSegment] = []
-    for toks in sents:
-        toks = [t for t in toks if t != ","]
-        phrase = " ".join(toks)
-        nums = [t for t in toks if t.isdigit() or t in NUMBER_WORDS]
-        if "room" in toks or "grid" in toks:
-            if "by" in toks:
-                i = toks.index("by")
-                wh = (read_number(toks[i - 1], phrase), read_number(toks[i + 1], phrase)) if 0 < i < len(toks) - 1 else None
-            elif "wide" in toks and "high" in toks:
-                wh = (read_number(toks[toks.index("wide") - 2], phrase), read_number(toks[toks.index("high") - 2], phrase))
-            else:
-                wh = None
-            if wh is None or len(nums) != 2:
-                raise ParseError(f"rooms: cannot read the room's size in {phrase!r} ('the room is 7 by 7')")
-            if size is not None and size != wh:
-                raise ParseError(f"rooms: contradiction: the room is {size[0]} by {size[1]} and {wh[0]} by {wh[1]}")
-            size = wh
-        elif "agent" in toks or toks[:2] == ["you", "are"]:
-            dirs = [t for t in toks if t in HEADINGS]
-            if len(dirs) != 1:
-                raise ParseError(f"rooms: say which way the agent faces (east, south, west or north) in {phrase!r}")
-            cell = _cell(toks, phrase)
-            if agent is not None and (agent, heading) != (cell, dirs[0]):
-                raise ParseError(f"rooms: contradiction: the agent is placed twice ({phrase!r})")
-            agent, heading = cell, dirs[0]
-        elif "wall" in toks:
-            if "down" in toks:
-                (c,), rows = _numbers_after(toks, "column", phrase) or [None], _numbers_after(toks, "row", phrase)
-                if c is None or len(rows) != 2:
-                    raise ParseError(f"rooms: cannot read the wall in {phrase!r} ('a wall runs down column 4 from row 1 to row 5')")
-                walls.append(WallSegment(c, rows[0], c, rows[1]))
-            elif "along" in toks:
-                (rw,), cols = _numbers_after(toks, "row", phrase) or [None], _numbers_after(toks, "column", phrase)
-                if rw is None or len(cols) != 2:
-                    raise ParseError(f"rooms: cannot read the wall in {phrase!r} ('a wall runs along row 3 from column 1 to column 5')")
-                walls.append(WallSegment(cols[0], rw, cols[1], rw))
-            else:
-                raise ParseError(f"rooms: say whether the wall runs down a column or along a row in {phrase!r}")
-        elif "door" in toks:
-            colours = [t for t in toks if t in COLOURS]
-            states = [t for t in toks if t in DOOR_STATES]
-            if len(colours) != 1 or len(states) != 1:
-                raise ParseError(f"rooms: a door needs one colour and one state (open, closed, locked): {phrase!r}")
-            things.append(Thing("door", *_cell(toks, phrase), colours[0], states[0]))
-        elif "goal" in toks:
-            things.append(Thing("goal", *_cell(toks, phrase)))
-        else:
-            kinds = [t for t in toks if t in ITEMS]
-            colours = [t for t in toks if t in COLOURS]
-            if len(kinds) != 1 or len(colours) != 1:
-                raise ParseError(f"rooms: cannot read {phrase!r}: name one object with its colour ('a red key')")
-            things.append(Thing(kinds[0], *_cell(toks, phrase), colours[0]))
-    if size is None:
+    check_vocabulary([t for s in sents for t in s], READ_WORDS, "rooms")
+    reader = _Reader()
+    for raw in sents:
+        reader.sentence(raw)
+    if len(reader.sizes) > 1:
+        a, b = sorted(reader.sizes)[:2]
+        raise ParseError(f"rooms: contradiction: the room is {a[0]} by {a[1]} and {b[0]} by {b[1]}")
+    if not reader.sizes:
         raise ParseError("rooms: the description does not give the room's size")
-    if agent is None:
+    agent = reader.agent
+    if agent is None or not agent["col"] or not agent["row"]:
         raise ParseError("rooms: the description does not say where the agent is")
+    if not agent["heading"]:
+        raise ParseError("rooms: say which way the agent faces (east, south, west or north)")
+    parts = [_thing(r) for r in reader.records if r["kind"] != "agent"]
+    (w, h), = reader.sizes
     try:
-        return Room(size[0], size[1], agent, heading, tuple(things), tuple(walls))
+        return Room(w, h, (agent["col"][0], agent["row"][0]), agent["heading"][0],
+                    tuple(p for p in parts if isinstance(p, Thing)),
+                    tuple(p for p in parts if isinstance(p, WallSegment)))
     except SceneError as e:
         raise ParseError(f"rooms: {e}") from None
 
