@@ -27,7 +27,7 @@ def test_both_imaginers_refuse_what_the_parser_refuses(text, problem, tiny_islan
 def test_a_batch_names_its_bad_text(tiny_islands_imaginer):
     texts = [KOSSLYN, KOSSLYN, "The hut is at column 3."]
     for imaginer in (OracleImaginer("islands"), tiny_islands_imaginer):
-        with pytest.raises(ParseError, match="description 2 of 3: .*must give both a column and a row"):
+        with pytest.raises(ParseError, match="description 2 of 3: .*needs both a column and a row"):
             imaginer.imagine(texts)
 
 
