@@ -203,17 +203,15 @@ def _run_trials(cfg: ScanningConfig, scene: islands.IslandMap) -> pd.DataFrame:
                 try:
                     learn_map(agent, obs, env.names, seed=cfg.seed * 1000 + m)
                 except ParseError as e:
-                    raise SceneError(f"the {condition} agent cannot read this map: {e}\n"
-                                     "A backbone draws only the landmark names it was trained on; "
-                                     "--agent oracle-imagery and --agent propositional take any name.") from None
+                    raise SceneError(f"the {condition} agent cannot read this map: {e}") from None
                 current = m
                 offsets = landmark_offsets(agent.image.pixels, scene) if isinstance(agent, ImageryAgent) else {}
             t0 = time.perf_counter()
             action, res = respond(agent, obs, env.names, scan=not condition.endswith("no-scan"))
             wall_ms = (time.perf_counter() - t0) * 1000
             _, _, _, _, info = env.step(action)
-            imagined = (imagined_distance(agent.image.pixels, start, target) if isinstance(agent, ImageryAgent)
-                        else math.nan)
+            imagined = (imagined_distance(agent.image.pixels, start, target, agent.looks)
+                        if isinstance(agent, ImageryAgent) else math.nan)
             rows.append({
                 "condition": condition, "map": m, "start": start, "target": target,
                 "true_distance": info["true_distance"], "imagined_distance": imagined,

@@ -14,7 +14,7 @@ def score_island(image: np.ndarray, scene: IslandMap) -> dict:
     """Per-landmark presence and error (fractions of the width), and whether the map is exact."""
     errors, present = [], []
     for lm in scene.landmarks:
-        s = find_landmark(image, lm.name)
+        s = find_landmark(image, lm.name, lm.colour)
         present.append(s is not None)
         tx, ty = lm.centre
         errors.append(math.hypot(s.x - tx, s.y - ty) if s is not None else math.inf)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import grey_erosion, uniform_filter
 
 from ..scenes import islands
 
@@ -15,6 +16,9 @@ MATCH_DISTANCE = 60.0
 """RGB distance under which a pixel counts as showing the landmark's colour."""
 MIN_PEAK = 0.5
 """Best pixel match below which the landmark counts as absent."""
+BODY_EVIDENCE = 0.1
+"""Evidence that a 2 x 2 block must hold everywhere to count as a disc's body (else the single
+pixels are used, for a landmark drawn too small to have one)."""
 WINDOW = 0.07
 """Half-width (fraction of the image) of the patch around the best pixel whose centre of mass
 locates the landmark: local, so stray pixels of a similar colour elsewhere do not pull it."""
@@ -45,12 +49,17 @@ def match_map(image: np.ndarray, name: str, colour=None) -> np.ndarray:
 
 
 def find_landmark(image: np.ndarray, name: str, colour=None) -> Sighting | None:
-    """Centre of mass of the landmark's colour around its best pixel, or None where absent."""
+    """Centre of mass of the landmark's colour around the place with the most of it, or None
+    where absent. The place is found on the evidence that fills 2 x 2 pixels (a disc's body),
+    summed over 3 x 3: the anti-aliased rim of another disc (a black cave's, for a grey rock) is a
+    ring one pixel wide that can match the colour better than a slightly off-colour disc does."""
     w = match_map(image, name, colour)
     size = w.shape[0]
-    py, px = np.unravel_index(int(np.argmax(w)), w.shape)
-    if w[py, px] < MIN_PEAK:
+    if w.max() < MIN_PEAK:
         return None
+    body = grey_erosion(w, size=(2, 2), mode="constant")
+    peak = uniform_filter(body if body.max() >= BODY_EVIDENCE else w, size=3, mode="constant")
+    py, px = np.unravel_index(int(np.argmax(peak)), w.shape)
     r = max(2, int(round(WINDOW * size)))
     y0, y1, x0, x1 = max(0, py - r), min(size, py + r + 1), max(0, px - r), min(size, px + r + 1)
     patch = w[y0:y1, x0:x1]

@@ -14,7 +14,6 @@ does not know and a relation to another landmark ('left of the hut') are refused
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import math
@@ -46,6 +45,17 @@ LANDMARK_COLOURS: dict[str, tuple[int, int, int]] = {
     "mine": (125, 125, 0), "dock": (0, 120, 120), "flag": (250, 240, 0), "beacon": (90, 150, 255),
 }
 LANDMARKS = tuple(LANDMARK_COLOURS)
+LOOKS: dict[str, str] = {
+    "brown": "hut", "green": "tree", "dark green": "tree", "grey": "rock", "gray": "rock", "cyan": "well",
+    "turquoise": "well", "blue": "lake", "dark blue": "lake", "navy": "lake", "orange": "sand",
+    "light green": "grass", "lime": "grass", "black": "cave", "red": "tower", "purple": "bridge",
+    "violet": "bridge", "white": "church", "pink": "boat", "olive": "mine", "teal": "dock", "yellow": "flag",
+    "light blue": "beacon", "sky blue": "beacon",
+}
+"""What a landmark may look like: a colour word, and the trained landmark drawn in that colour.
+A backbone draws a user's own landmark (a castle) as the trained landmark that looks like it."""
+LOOK_OF = {name: next(w for w, n in LOOKS.items() if n == name) for name in LANDMARKS}
+"""Each trained landmark's own look, by its first colour word ('hut' -> 'brown')."""
 KOSSLYN_LANDMARKS = ("hut", "tree", "rock", "well", "lake", "sand", "grass")
 
 FILLER = {
@@ -62,11 +72,21 @@ class Landmark:
     name: str
     x: int  # column, 0 = left
     y: int  # row, 0 = top
+    look: str = ""  # a colour word of LOOKS; "" = the look of its kind (a hut looks brown)
 
     @property
     def centre(self) -> tuple[float, float]:
         """Position as a fraction of the image width."""
         return ((self.x + 0.5) / GRID, (self.y + 0.5) / GRID)
+
+    @property
+    def drawn_as(self) -> str:
+        """The trained landmark whose colour this one has."""
+        return LOOKS[self.look] if self.look else self.name
+
+    @property
+    def colour(self) -> tuple[int, int, int]:
+        return LANDMARK_COLOURS[self.drawn_as]
 
 
 @dataclass(frozen=True)
@@ -76,7 +96,7 @@ class IslandMap:
     landmarks: tuple[Landmark, ...]
 
     def __post_init__(self):
-        object.__setattr__(self, "landmarks", tuple(sorted(self.landmarks)))
+        object.__setattr__(self, "landmarks", tuple(sorted(_with_looks(self.landmarks))))
         validate(self)
 
     @property
@@ -95,7 +115,30 @@ class IslandMap:
         return math.hypot(la.x - lb.x, la.y - lb.y)
 
     def to_json(self) -> dict:
-        return {"landmarks": {lm.name: [lm.x, lm.y] for lm in self.landmarks}}
+        return {"landmarks": {lm.name: {"at": [lm.x, lm.y], "colour": lm.look} if lm.look else [lm.x, lm.y]
+                              for lm in self.landmarks}}
+
+
+def _with_looks(landmarks) -> list[Landmark]:
+    """A landmark of a name never trained gets a look, so that it can be drawn and recognised:
+    the one stated, or else the first colour no other landmark of the map has (in a fixed order,
+    so the same map always looks the same)."""
+    landmarks = list(landmarks)
+    for lm in landmarks:
+        if lm.look and lm.look not in LOOKS:
+            raise SceneError(f"the {lm.name}'s colour {lm.look!r} is not one of {', '.join(LOOKS)}")
+    taken = {lm.drawn_as for lm in landmarks if lm.look or (isinstance(lm.name, str) and lm.name in LANDMARK_COLOURS)}
+    out = []
+    for lm in sorted(landmarks, key=lambda lm: str(lm.name)):
+        if not lm.look and lm.name not in LANDMARK_COLOURS:
+            free = [n for n in LANDMARKS if n not in taken]
+            if not free:
+                raise SceneError(f"the {lm.name} cannot be given a colour of its own: a map has at most "
+                                 f"{len(LANDMARKS)} landmarks that look different")
+            taken.add(free[0])
+            lm = Landmark(lm.name, lm.x, lm.y, LOOK_OF[free[0]])
+        out.append(lm)
+    return out
 
 
 def validate(scene: IslandMap) -> None:
@@ -112,8 +155,14 @@ def validate(scene: IslandMap) -> None:
                 raise SceneError(f"the {lm.name}'s {axis} must be a whole number, got {v!r}")
             if not MIN_POS <= v <= MAX_POS:
                 raise SceneError(f"the {lm.name} is at {axis} {v}, outside the island ({MIN_POS} to {MAX_POS})")
+        if lm.look and lm.look not in LOOKS:
+            raise SceneError(f"the {lm.name}'s colour {lm.look!r} is not one of {', '.join(LOOKS)}")
         if lm.name in seen:
             raise SceneError(f"the {lm.name} is placed twice")
+        twin = next((o for o in seen.values() if o.drawn_as == lm.drawn_as), None)
+        if twin is not None:
+            raise SceneError(f"the {twin.name} and the {lm.name} would look alike ({LOOK_OF[lm.drawn_as]}): "
+                             "landmarks are told apart by their colour, so give one of them another")
         if (lm.x, lm.y) in cells:
             raise SceneError(f"the {lm.name} and the {cells[(lm.x, lm.y)]} are both at column {lm.x}, row {lm.y}")
         seen[lm.name] = lm
@@ -128,8 +177,10 @@ def kosslyn_map() -> IslandMap:
 
 
 def load_map(source: str | Path | dict) -> IslandMap:
-    """A user map from a JSON file or dict: {"landmarks": {"castle": [column, row], ...}}.
-    Whatever is wrong with the file is one line (a SceneError), never a traceback."""
+    """A user map from a JSON file or dict: {"landmarks": {"castle": [column, row], ...}}, or with
+    a landmark's look, {"castle": {"at": [column, row], "colour": "red"}} (colours: LOOKS; a name
+    without one gets a colour no other landmark has). Whatever is wrong with the file is one line
+    (a SceneError), never a traceback."""
     where = "map"
     if not isinstance(source, dict):
         where = str(source)
@@ -138,11 +189,24 @@ def load_map(source: str | Path | dict) -> IslandMap:
     if not isinstance(marks, dict) or not marks:
         raise SceneError(f"{where}: expected {{\"landmarks\": {{\"name\": [column, row], ...}}}}")
     out = []
-    for name, xy in marks.items():
-        if not (isinstance(xy, (list, tuple)) and len(xy) == 2 and all(isinstance(v, int) for v in xy)):
+    for name, value in marks.items():
+        xy, look = value, ""
+        if isinstance(value, dict):
+            unknown = set(value) - {"at", "colour", "color"}
+            if unknown or "at" not in value:
+                raise SceneError(f"{where}: landmark {name!r} takes {{\"at\": [column, row], \"colour\": ...}}, "
+                                 f"got {value!r}")
+            xy, look = value["at"], value.get("colour", value.get("color", ""))
+            if not isinstance(look, str) or look.lower() not in LOOKS:
+                raise SceneError(f"{where}: landmark {name!r} has colour {look!r}; colours are {', '.join(LOOKS)}")
+        if not (isinstance(xy, (list, tuple)) and len(xy) == 2
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in xy)):
             raise SceneError(f"{where}: landmark {name!r} needs [column, row] as two whole numbers, got {xy!r}")
-        out.append(Landmark(str(name).lower(), xy[0], xy[1]))
-    return IslandMap(tuple(out))
+        out.append(Landmark(str(name).lower(), xy[0], xy[1], look.lower()))
+    try:
+        return IslandMap(tuple(out))
+    except SceneError as e:
+        raise SceneError(f"{where}: {e}") from None
 
 
 def _unique_keys(pairs: list) -> dict:
@@ -176,11 +240,11 @@ def _read_map_file(path: Path) -> dict:
 
 
 def colour_of(name: str) -> tuple[int, int, int]:
-    """The landmark's colour; names outside the built-in set get a stable colour from a hash."""
-    if name in LANDMARK_COLOURS:
-        return LANDMARK_COLOURS[name]
-    h = hashlib.sha256(name.encode()).digest()
-    return (h[0], h[1], h[2])
+    """The colour of a trained landmark (a user's own landmark has the colour of its look:
+    `Landmark.colour`, `looks(scene)`)."""
+    if name not in LANDMARK_COLOURS:
+        raise SceneError(f"{name!r} is no trained landmark; its colour comes from its map (looks(scene))")
+    return LANDMARK_COLOURS[name]
 
 
 # --- verbal code -------------------------------------------------------------------------
@@ -220,6 +284,8 @@ def describe(scene: IslandMap, rng: np.random.Generator | None = None) -> str:
             for unit in ("columns", "rows"):
                 text = text.replace(f" {one} {unit} ", f" {one} {unit[:-1]} ")
         parts.append(text)
+        if lm.look:  # what a landmark of the user's own looks like
+            parts.append(f"the {lm.name} is {lm.look}")
     text = ". ".join(p[0].upper() + p[1:] for p in parts) + "."
     return text
 
@@ -229,8 +295,20 @@ def canonical(scene: IslandMap) -> str:
     reading order, top row first, each as 'The X is at column C, row R.'"""
     marks = sorted(scene.landmarks, key=lambda lm: (lm.y, lm.x))
     parts = [f"This island has {len(marks)} landmark{'s' if len(marks) != 1 else ''}."]
-    parts += [f"The {lm.name} is at column {lm.x}, row {lm.y}." for lm in marks]
+    parts += [f"The {lm.name} is at column {lm.x}, row {lm.y}." + (f" The {lm.name} is {lm.look}." if lm.look else "")
+              for lm in marks]
     return " ".join(parts)
+
+
+def drawable(scene: IslandMap) -> IslandMap:
+    """The same picture with the trained landmark of each look standing in for a user's own
+    landmark (a red castle is drawn as the tower): what a backbone is asked to draw."""
+    return IslandMap(tuple(Landmark(lm.drawn_as, lm.x, lm.y) for lm in scene.landmarks))
+
+
+def looks(scene: IslandMap) -> dict[str, tuple[int, int, int]]:
+    """What each landmark of the map looks like (its colour): how the agent recognises it."""
+    return {lm.name: lm.colour for lm in scene.landmarks}
 
 
 def vocabulary(extra_names=()) -> set[str]:
@@ -264,6 +342,8 @@ def _ordinal_marker(axis: str):
 
 
 _RULES = [
+    rule(rf"(?:(?:coloured|colored|painted) )?({alternatives(LOOKS)})(?: (?:in )?(?:colour|color))?",
+         lambda m: "@look:" + m.group(1).replace(" ", "-")),
     rule(r"(?:the )?(?:exact )?(?:position|location|coordinates|place|spot|cell|square) of", ""),
     rule(r"of (?:an? |the |this |our )?(?:island|map|grid)", ""),
     rule(r"a total of", ""), rule(r"to be", ""), rule(r"in (?:total|all)", ""),
@@ -292,14 +372,15 @@ _PLACE_WORDS = {  # words that carry no place: read and dropped
     "shown", "show", "shows", "drawn", "as", "called", "named", "contains", "holds", "includes", "our",
     "your", "please", "let", "us", "now", "finally", "lastly", "next", "go", "goes", "belongs", "add",
     "draw", "so", "occupies", "occupy", "occupying", "grows", "grow", "growing", "rests", "resting", "stays",
-    "appears", "exists", "first", "firstly", "secondly", "thirdly",
+    "appears", "exists", "first", "firstly", "secondly", "thirdly", "coloured", "colored", "painted", "colour",
+    "color", "looks", "like",
 } | set(_COUNT_NOUNS)
 _STRUCTURE = {  # words the phrase rules read
     "column", "columns", "col", "cols", "row", "rows", "steps", "step", "cells", "squares", "spaces",
     "space", "units", "unit", "places", "positions", "tiles", "tile", "blocks", "block", "from", "left",
     "top", "edge", "side", "border", "shore", "coast", "end", "hand", "across", "over", "down", "to",
     "of", "number", "y", "total", "all", "grid", "different", "distinct", "separate", "exact", "right",
-} | set(ORDINALS) | NUMBER_READING
+} | set(ORDINALS) | NUMBER_READING | {w for look in LOOKS for w in look.split()}
 READ_WORDS = _PLACE_WORDS | _STRUCTURE | _CONNECTIVES | _PRONOUNS
 RESERVED = FILLER | READ_WORDS | set(NUMBER_WORDS)
 """Words a landmark may not be called: the parser gives them a meaning of their own."""
@@ -322,7 +403,7 @@ def _items(toks: list[str], names: set[str], phrase: str) -> list[tuple[str, obj
             items.append(("lm", t))
         elif t.startswith("@"):
             kind, _, value = t[1:].partition(":")
-            items.append((kind, int(value)))
+            items.append((kind, value.replace("-", " ") if kind == "look" else int(value)))
         elif t in _CONNECTIVES:
             items.append(("conn", t))
         elif t in _PRONOUNS:
@@ -330,16 +411,17 @@ def _items(toks: list[str], names: set[str], phrase: str) -> list[tuple[str, obj
     return items
 
 
-def _place(piece: list, phrase: str) -> tuple[str | None, int | None, int | None, bool]:
-    """(landmark, column, row, has a pronoun) of one landmark's share of a sentence."""
+def _place(piece: list, phrase: str) -> tuple[str | None, int | None, int | None, bool, str | None]:
+    """(landmark, column, row, has a pronoun, look) of one landmark's share of a sentence."""
     marks = [v for k, v in piece if k == "lm"]
     cols = [v for k, v in piece if k == "col"]
     rows = [v for k, v in piece if k == "row"]
-    for values, axis in ((cols, "columns"), (rows, "rows")):
+    seen = [v for k, v in piece if k == "look"]
+    for values, axis in ((cols, "columns"), (rows, "rows"), (seen, "colours")):
         if len(values) > 1:
             raise ParseError(f"islands: {phrase!r} gives two {axis}")
     return (marks[0] if marks else None, cols[0] if cols else None, rows[0] if rows else None,
-            any(k == "pron" for k, _ in piece))
+            any(k == "pron" for k, _ in piece), seen[0] if seen else None)
 
 
 def _split(items: list, phrase: str) -> list[list]:
@@ -348,6 +430,8 @@ def _split(items: list, phrase: str) -> list[list]:
     marks = [i for i, (k, _) in enumerate(items) if k == "lm"]
     if len(marks) < 2:
         return [items]
+    if any(k == "look" for k, _ in items) and not any(k in ("col", "row") for k, _ in items):
+        raise ParseError(f"islands: {phrase!r}: say the colour of one landmark per sentence")
     if not any(k in ("col", "row") for k, _ in items):  # 'the tree and the hut are on the map'
         return [[items[i]] for i in marks]
     gaps = [[j for j in range(a + 1, b) if items[j][0] == "conn"] for a, b in zip(marks, marks[1:])]
@@ -374,6 +458,7 @@ def parse(text: str, extra_names=()) -> IslandMap:
     sents = sentences(text, "islands")
     check_vocabulary([t for s in sents for t in s], READ_WORDS | vocabulary(extra_names), "islands")
     found: dict[str, dict[str, int]] = {}
+    seen: dict[str, str] = {}  # the looks the text gives
     counts: set[int] = set()
     last = None  # what 'it' means: the one landmark the sentence before named
     for raw in sents:
@@ -383,16 +468,20 @@ def parse(text: str, extra_names=()) -> IslandMap:
         items = [it for it in items if it[0] != "count"]
         named = {v for k, v in items if k == "lm"}
         for piece in _split(items, phrase):
-            name, x, y, pronoun = _place(piece, phrase)
-            if name is None and (x, y) != (None, None):
+            name, x, y, pronoun, look = _place(piece, phrase)
+            if name is None and ((x, y) != (None, None) or look):
                 if not (pronoun and last):
-                    raise ParseError(f"islands: {phrase!r} gives a place but names no landmark"
-                                     + (" ('it' is the one landmark the sentence before names)" if pronoun else ""))
+                    raise ParseError(f"islands: {phrase!r} gives a {'place' if look is None else 'colour'} but names "
+                                     "no landmark" + (" ('it' is the one landmark the sentence before names)"
+                                                      if pronoun else ""))
                 name = last
             if name is not None:
                 _record(found, name, x, y)
+            if look is not None:
+                if seen.setdefault(name, look) != look:
+                    raise ParseError(f"islands: contradiction: the {name} is {seen[name]} and {look}")
         last = named.pop() if len(named) == 1 else None if named else last
-    return _finish(found, counts)
+    return _finish(found, counts, seen)
 
 
 def _record(found: dict, name: str, x: int | None, y: int | None) -> None:
@@ -406,7 +495,7 @@ def _record(found: dict, name: str, x: int | None, y: int | None) -> None:
             place[axis] = v
 
 
-def _finish(found: dict, counts: set[int]) -> IslandMap:
+def _finish(found: dict, counts: set[int], seen: dict[str, str]) -> IslandMap:
     if not found:
         raise ParseError("islands: the description places no landmark")
     for name, place in found.items():
@@ -418,9 +507,15 @@ def _finish(found: dict, counts: set[int]) -> IslandMap:
     if counts and counts != {len(found)}:
         raise ParseError(f"islands: contradiction: the text says {counts.pop()} landmarks but places {len(found)}")
     try:
-        return IslandMap(tuple(Landmark(n, p["x"], p["y"]) for n, p in found.items()))
+        return IslandMap(tuple(Landmark(n, p["x"], p["y"], _own_look(n, seen.get(n, ""))) for n, p in found.items()))
     except SceneError as e:
         raise ParseError(f"islands: {e}") from None
+
+
+def _own_look(name: str, look: str) -> str:
+    """A trained landmark said to look as it always does keeps no look of its own ('the hut is
+    brown'), so the map equals the one that does not say it."""
+    return "" if look and name in LANDMARK_COLOURS and LOOKS[look] == name else look
 
 
 # --- pictures and graphs -------------------------------------------------------------------
@@ -462,7 +557,7 @@ def render(scene: IslandMap, size: int = 64) -> np.ndarray:
     if len(hull) >= 3:
         canvas.polygon(hull, LAND)
     for lm in scene.landmarks:
-        canvas.disc(lm.centre, LANDMARK_RADIUS, colour_of(lm.name))
+        canvas.disc(lm.centre, LANDMARK_RADIUS, lm.colour)
     return canvas.to_array()
 
 
@@ -473,7 +568,8 @@ def to_graph(scene: IslandMap) -> nx.DiGraph:
         cx, cy = lm.centre
         ring = [(cx + LANDMARK_RADIUS * math.cos(a), cy + LANDMARK_RADIUS * math.sin(a))
                 for a in np.linspace(0, 2 * math.pi, 13)]
-        objs.append(GraphObject(lm.name, cx, cy, {"kind": "landmark", "column": lm.x, "row": lm.y}, [ring]))
+        objs.append(GraphObject(lm.name, cx, cy, {"kind": "landmark", "column": lm.x, "row": lm.y,
+                                                  "colour": LOOK_OF[lm.drawn_as]}, [ring]))
     return relation_graph(objs, family="islands")
 
 
@@ -546,5 +642,5 @@ FAMILY = register_family(SceneFamily(
     summarise_scores=lazy("imagery_agent.metrics.objects:summarise_objects"),
     canonical_text=canonical, user_names=True, train_sample_kw={"exclude": HELDOUT},
     grounding_classes=(GRID, GRID, len(LANDMARKS)), grounding_targets=grounding_targets,
-    backgrounds=(LAND, WATER), twin=twin, mention="There is a {name}.", nameable=LANDMARKS,
+    backgrounds=(LAND, WATER), appearance=looks, drawable=drawable, twin=twin, mention="There is a {name}.", nameable=LANDMARKS,
 ))
