@@ -102,3 +102,63 @@ def tiny_islands_imaginer(tmp_path_factory):
 def test_a_mental_image_keeps_what_it_was_imagined_from(tiny_islands_imaginer):
     image = tiny_islands_imaginer.imagine(KOSSLYN, seed=3)[0]
     assert isinstance(image, MentalImage) and image.description == KOSSLYN and image.seed == 3
+
+
+# --- landmarks of a user's own, drawn and recognised by their look ---------------------------
+
+def test_a_user_landmark_gets_the_look_the_words_give_it_or_one_of_its_own():
+    m = islands.parse("The castle is at column 3, row 4. The castle is purple. The red fort lies at (9, 9). "
+                      "The mill is at column 12, row 2. The hut is at column 6, row 11.",
+                      extra_names=["castle", "fort", "mill"])
+    looks = {lm.name: lm.look for lm in m.landmarks}
+    assert looks["castle"] == "purple" and looks["fort"] == "red" and looks["hut"] == ""
+    drawn = {lm.name: lm.drawn_as for lm in m.landmarks}
+    assert drawn["castle"] == "bridge" and drawn["fort"] == "tower" and drawn["hut"] == "hut"
+    assert drawn["mill"] not in ("bridge", "tower", "hut")  # a colour no other landmark has
+    assert islands.parse(islands.describe(m, __import__("numpy").random.default_rng(4)),
+                         extra_names=["castle", "fort", "mill"]) == m
+    assert islands.load_map(m.to_json()) == m
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("The castle is at column 3, row 4. The castle is red. The castle is blue.", "contradiction"),
+    ("The castle is at column 3, row 4. The castle is red. The tower is at column 8, row 8.", "would look alike"),
+    ("The castle is at column 3, row 4. The castle is mauve.", "mauve"),
+    ("The castle and the tower are red. The castle is at (3, 4). The tower is at (8, 8).", "one landmark per sentence"),
+])
+def test_bad_looks_are_refused_by_name(text, problem):
+    with pytest.raises(ParseError, match=problem):
+        islands.parse(text, extra_names=["castle"])
+
+
+def test_a_map_file_gives_looks_and_refuses_bad_ones(tmp_path):
+    p = tmp_path / "m.json"
+    p.write_text(json.dumps({"landmarks": {"castle": {"at": [2, 2], "colour": "pink"}, "mill": [9, 9]}}))
+    m = islands.load_map(p)
+    assert m.landmark("castle").drawn_as == "boat" and m.landmark("mill").look
+    for bad, problem in [({"castle": {"at": [2, 2], "colour": "mauve"}}, "mauve"),
+                         ({"castle": {"at": [2, 2], "hue": "red"}}, "takes"),
+                         ({"castle": {"at": [2, 2], "colour": "red"}, "tower": [5, 5]}, "would look alike")]:
+        p.write_text(json.dumps({"landmarks": bad}))
+        with pytest.raises(islands.SceneError, match=problem):
+            islands.load_map(p)
+
+
+def test_the_oracle_and_the_agent_draw_and_find_user_landmarks_by_their_look():
+    m = islands.load_map({"landmarks": {"castle": {"at": [2, 2], "colour": "purple"}, "mill": [12, 12],
+                                        "hut": [3, 11]}})
+    text = islands.describe(m)
+    imaginer = OracleImaginer("islands")
+    assert (imaginer.imagine(text, extra_names=["castle", "mill"])[0].pixels
+            == islands.render(islands.drawable(m), 32)).all()  # drawn as the trained landmarks of those looks
+    agent = ImageryAgent(imaginer)
+    agent.learn(text, extra_names=["castle", "mill"])
+    assert agent.scan("castle", "mill").found and agent.scan("mill", "hut").found
+    near, far = agent.scan("castle", "hut"), agent.scan("castle", "mill")
+    assert near.shifts < far.shifts  # time follows distance for names never trained
+
+
+def test_the_backbone_is_asked_for_trained_names_standing_in(tiny_islands_imaginer):
+    m = islands.load_map({"landmarks": {"castle": {"at": [2, 2], "colour": "purple"}, "hut": [3, 11]}})
+    prompt = tiny_islands_imaginer.prompts([islands.describe(m)], extra_names=["castle"])[0]
+    assert prompt == "This island has 2 landmarks. The bridge is at column 2, row 2. The hut is at column 3, row 11."

@@ -52,3 +52,16 @@ def test_shipped_figures_backbone_turns_letters_and_digits_to_heldout_angles():
     examples = [e for e in build_corpus("figures", 80, seed=7, split="heldout") if e.scene.kind in ("letter", "digit")][:12]
     m = score_images(im, examples)
     assert m["object_accuracy"] >= 0.75 and m["orientation_error_deg"] <= 10, m
+
+
+@pytest.mark.slow
+def test_main_job_runs_on_a_user_map_of_names_never_trained(tmp_path):
+    """A user's own island (names the backbone never saw, one with a stated colour) on the trained
+    imaginer: the model draws each by its look, the agent scans it (measured on 20 random maps
+    of each kind by `python -m experiments.scanning_user_maps`, README)."""
+    from experiments import mental_scanning
+    user_map = {"landmarks": {"castle": {"at": [2, 2], "colour": "purple"}, "windmill": [3, 11], "harbour": [12, 12],
+                              "chapel": [12, 3], "quarry": [7, 7]}}
+    res = mental_scanning.run(agent="imagery", map=user_map, trials=80, out=str(tmp_path), progress=False)
+    s = res.summary["conditions"]["imagery"]
+    assert s["r"] >= 0.95 and s["accuracy"] >= 0.98, s
