@@ -4,7 +4,8 @@ For each family with a shipped backbone, the paraphrase set of `tests/paraphrase
 frames the describer never writes, each description with the scene it says) is read and imagined
 three ways, and every image is scored against the true scene with the family's scorer:
 
-  describer    the same scenes in the describer's own words (what the backbone was trained on)
+  describer    the same scenes in the describer's own random wordings, given to the backbone
+               as written (what it was trained on: its accuracy without the canonical path)
   canonical    the paraphrase, parsed and drawn from its canonical wording (the default path)
   raw          the paraphrase's words given to the backbone as written (`canonical=False`);
                a description with a word the model never read is refused and scores 0
@@ -81,7 +82,7 @@ def measure(family: str, seed: int = 0, progress: bool = True) -> pd.DataFrame:
     ways = {"describer": [fam.describe(s, rng) for s in scenes], "canonical": texts, "raw": texts}
     rows = []
     for way, way_texts in tqdm(ways.items(), desc=family, disable=not progress):
-        imaginer.canonical = way != "raw"
+        imaginer.canonical = way == "canonical"
         for i, r in enumerate(_score(fam, imaginer, way_texts, scenes, seed)):
             rows.append({"family": family, "way": way, "item": i, "split": items[i]["split"],
                          "frames": " ".join(items[i]["frames"]), "parsed_right": parsed[i], "refused": r is None,
