@@ -3,7 +3,7 @@ Cooper & Shepard 1973).
 
 reset() gives the first figure as words (upright, in its normal form) and the second figure, the
 probe, as a picture; the probe is the same figure or its mirror image, turned in the picture
-plane. The agent answers same (0) or different (1) with its response time. The observation also
+plane (or, for cube figures with plane="depth", about the vertical axis). The agent answers same (0) or different (1) with its response time. The observation also
 carries the probe's description, for the propositional control only: the imagery agent and the
 holistic matcher never read it. info holds the true angle and mirroring, for the experimenter.
 
@@ -32,9 +32,15 @@ STIMULI = {"letters": "letter", "digits": "digit", "polygons": "polygon", "cubes
 class MentalRotationEnv(gym.Env):
     metadata = {"render_modes": ["rgb_array"], "render_fps": 1}
 
-    def __init__(self, stimuli: str = "letters", image_size: int = 32, render_mode: str | None = None):
+    def __init__(self, stimuli: str = "letters", image_size: int = 32, render_mode: str | None = None,
+                 plane: str = "picture"):
         if stimuli not in STIMULI:
             raise SceneError(f"unknown stimulus set {stimuli!r}; choose from {', '.join(STIMULI)}")
+        if plane not in ("picture", "depth"):
+            raise SceneError(f"unknown plane {plane!r}; choose from picture, depth")
+        if plane == "depth" and STIMULI[stimuli] != "cube":
+            raise SceneError(f"only cube figures turn in depth; the {stimuli} turn in the picture plane")
+        self.plane = plane
         if render_mode not in (None, "rgb_array"):
             raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
         if isinstance(image_size, bool) or not isinstance(image_size, int) or not 16 <= image_size <= 256:
@@ -67,7 +73,7 @@ class MentalRotationEnv(gym.Env):
         try:
             first = figures.Figure(self.kind, identity)
             probe = figures.Figure(self.kind, identity, int(angle) if isinstance(angle, (int, np.integer)) else angle,
-                                   bool(mirror))
+                                   bool(mirror), self.plane)
         except SceneError as e:
             raise ValueError(f"reset options: {e}") from None
         self._trial = {"first": first, "probe": probe}

@@ -36,7 +36,7 @@ ROTATION_STEP = 10.0
 """Degrees per rotation increment (the buffer's ROTATE_STEP)."""
 MAX_TURN = 180.0
 """A turn of half a circle each way reaches every orientation: past it the search is exhausted."""
-SAME_THRESHOLD = 0.6
+SAME_THRESHOLD = 0.88
 """Pixel correlation of the turned image with the probe at which the agent says 'same'."""
 HOLISTIC_THRESHOLD = 0.9
 """Correlation of the rotation-invariant features at which the holistic matcher says 'same'."""
