@@ -339,11 +339,13 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default="results/mental_rotation", help="results folder (checked before any trial)")
     ap.add_argument("--weights", help="a trained figures pipeline folder (default: the shipped weights)")
     ap.add_argument("--timing-noise", type=float, default=0.15, dest="timing_noise")
+    ap.add_argument("--threshold", type=float, default=SAME_THRESHOLD,
+                    help=f"the rotating agent's 'same' criterion (pixel correlation, default {SAME_THRESHOLD})")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     cfg = RotationConfig(stimuli=args.stimuli, plane=args.plane, agent=args.agent, angles=args.angles,
                          trials=args.trials, seed=args.seed, out=args.out, weights=args.weights,
-                         timing_noise=args.timing_noise, progress=not args.quiet)
+                         timing_noise=args.timing_noise, threshold=args.threshold, progress=not args.quiet)
     try:
         res = run(cfg)
     except (SceneError, WeightsError) as e:
