@@ -2,9 +2,13 @@
 
     import gymnasium as gym, environments
     env = gym.make("imagery/MentalScanning-v0")
+    env = gym.make("imagery/MentalRotation-v0", stimuli="letters")
 """
 from gymnasium.envs.registration import register, registry
 
 if "imagery/MentalScanning-v0" not in registry:
     register(id="imagery/MentalScanning-v0", entry_point="environments.mental_scanning:MentalScanningEnv",
+             max_episode_steps=1)
+if "imagery/MentalRotation-v0" not in registry:
+    register(id="imagery/MentalRotation-v0", entry_point="environments.mental_rotation:MentalRotationEnv",
              max_episode_steps=1)

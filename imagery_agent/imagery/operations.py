@@ -103,3 +103,18 @@ def compare(a: MentalImage, b: MentalImage, clock: Clock) -> float:
     y = b.pixels.astype(float).ravel() - b.pixels.mean()
     d = math.sqrt((x @ x) * (y @ y))
     return float(x @ y / d) if d else 1.0
+
+
+def rotate_increment(source: MentalImage, turned: float, direction: int, clock: Clock,
+                     step: float = ROTATE_STEP) -> tuple[MentalImage, float]:
+    """One increment of a continuing turn (mental rotation): the image, turned `turned` degrees
+    clockwise from `source` so far, turns `step` degrees further (`direction` +1 clockwise, -1
+    anticlockwise). One tick per increment, as in `rotate`. The picture is resampled from
+    `source` at the new orientation, so a long turn made of many increments does not blur the
+    image more than a single turn would. Returns (the turned image, degrees turned so far)."""
+    if direction not in (1, -1):
+        raise ValueError(f"direction must be +1 (clockwise) or -1 (anticlockwise), got {direction!r}")
+    clock.tick("rotate", degrees=direction * step)
+    total = turned + direction * step
+    pil = Image.fromarray(source.pixels).rotate(-total, resample=Image.BILINEAR, fillcolor=_fill(source))
+    return source.derive(np.asarray(pil), f"rotate {total:g}"), total
