@@ -23,6 +23,7 @@ DEFAULT_COSTS_MS = {
     "zoom": 20.0,           # scaling the image by one small increment
     "compare": 60.0,        # matching two images
     "retrieve": 50.0,       # one look-up in a propositional (graph) memory
+    "expand": 10.0,         # one state considered in a search over the imagined room (planning)
     "respond": 250.0,       # pressing the button
 }
 

@@ -19,7 +19,7 @@ from ..scenes.errors import SceneError
 
 
 def _cell_box(room: rooms.Room, x: int, y: int, size: int) -> tuple[slice, slice]:
-    c = size / max(room.width, room.height)
+    c = size * rooms.cell_fraction(room)
     return slice(int(round(y * c)), int(round((y + 1) * c))), slice(int(round(x * c)), int(round((x + 1) * c)))
 
 

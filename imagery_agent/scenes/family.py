@@ -66,7 +66,7 @@ class SceneFamily:
     drawable: Callable[[Any], Any] | None = None        # the same picture with names a backbone knows
     # --- training hooks (backbone) ---
     grounding_classes: tuple[int, ...] = ()             # class counts of the facts each token learns
-    grounding_targets: Callable[[Any], list] | None = None  # [(anchor word or None, facts)] per scene
+    grounding_targets: Callable[[Any], list] | None = None  # [(anchor word(s) or None, facts)] per scene
     backgrounds: tuple[RGB, ...] = ()                   # colours that are not salient (loss weighting)
     frame: Callable[[Any], tuple[int, bool]] | None = None  # (angle, mirrored) a scene is drawn in
     # --- joint-embedding hooks ---

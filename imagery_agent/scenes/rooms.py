@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from dataclasses import dataclass
 
 import networkx as nx
@@ -67,6 +68,7 @@ class Room:
     heading: str
     things: tuple[Thing, ...] = ()
     walls: tuple[WallSegment, ...] = ()
+    carrying: Thing | None = None  # a key, ball or box in the agent's hands (its x, y are 0); not drawn
 
     def __post_init__(self):
         object.__setattr__(self, "things", tuple(sorted(self.things, key=lambda t: (t.kind, t.x, t.y))))
@@ -113,9 +115,12 @@ def validate(r: Room) -> None:
     if not _inside(ax, ay, r.width, r.height):
         raise SceneError(f"the agent at column {ax}, row {ay} is outside the room's inside "
                          f"(columns 1 to {r.width - 2}, rows 1 to {r.height - 2})")
-    if (ax, ay) in inner_walls:
+    open_doors = {(t.x, t.y) for t in r.things if t.kind == "door" and t.state == "open"}
+    if (ax, ay) in inner_walls - open_doors:
         raise SceneError(f"the agent at column {ax}, row {ay} stands in a wall")
-    taken[(ax, ay)] = "the agent"
+    shared = {(t.x, t.y) for t in r.things if t.kind == "goal"} | open_doors  # cells the agent may stand in
+    if (ax, ay) not in shared:
+        taken[(ax, ay)] = "the agent"
     goals = 0
     for t in r.things:
         label = thing_name(t)
@@ -145,6 +150,10 @@ def validate(r: Room) -> None:
         taken[(t.x, t.y)] = f"the {label}"
     if goals > 1:
         raise SceneError("a room has at most one goal")
+    c = r.carrying
+    if c is not None and (not isinstance(c, Thing) or c.kind not in ITEMS or c.colour not in COLOURS
+                          or c.state is not None):
+        raise SceneError(f"the agent can carry a key, ball or box with a colour, not {c!r}")
 
 
 def thing_name(t: Thing) -> str:
@@ -182,8 +191,27 @@ def describe(r: Room, rng: np.random.Generator | None = None) -> str:
         else:
             thing = thing_name(t)
             body.append(pick(("a {t} is {p}", "there is a {t} {p}", "you see a {t} {p}")).format(t=thing, p=p))
+    if r.carrying is not None:
+        body.append(pick(("you are carrying a {t}", "you hold a {t}", "the agent carries a {t}")).format(
+            t=thing_name(r.carrying)))
     order = rng.permutation(len(body))
     parts = [head] + [body[i] for i in order]
+    return ". ".join(s[0].upper() + s[1:] for s in parts) + "."
+
+
+def canonical(r: Room) -> str:
+    """The one wording a backbone draws from and a captioner says: size, agent, walls, then the
+    objects in reading order. What the agent carries is not drawn, so it is not said here."""
+    parts = [f"the room is {r.width} by {r.height}",
+             f"you are at column {r.agent[0]}, row {r.agent[1]}, facing {r.heading}"]
+    for w in r.walls:
+        if w.x0 == w.x1:
+            parts.append(f"a wall runs down column {w.x0} from row {min(w.y0, w.y1)} to row {max(w.y0, w.y1)}")
+        else:
+            parts.append(f"a wall runs along row {w.y0} from column {min(w.x0, w.x1)} to column {max(w.x0, w.x1)}")
+    for t in sorted(r.things, key=lambda t: (t.y, t.x)):
+        parts.append("the goal is at column {x}, row {y}".format(x=t.x, y=t.y) if t.kind == "goal"
+                     else f"a {thing_name(t)} is at column {t.x}, row {t.y}")
     return ". ".join(s[0].upper() + s[1:] for s in parts) + "."
 
 
@@ -216,6 +244,7 @@ _HEAD_VERBS = ("facing", "faces", "face", "looking", "looks", "look", "heading",
                "pointing", "points", "point", "pointed", "oriented", "orientated", "turned", "directed",
                "aimed", "aiming", "gazing", "gazes", "staring", "stares")
 _DIRS = alternatives(HEADINGS)
+_CARRY_VERBS = ("carrying", "carries", "carry", "holding", "holds", "hold")
 _SEE = r"(?:you|we|i) (?:(?:can|will|may|could|should|might|also|then|would|now) )*" \
        r"(?:see|sees|find|finds|notice|spot|observe|get|discover|encounter|come across|have)"
 _RULES = [
@@ -438,12 +467,34 @@ def _thing(r: dict) -> Thing | WallSegment:
     return Thing(kind, cols[0], rows[0], r["colour"][0], r["state"][0] if r["state"] else None)
 
 
+_CARRY = re.compile(rf"^(?:(?:you|i|we|the agent) )?(?:(?:are|is|am|now) )*(?:{alternatives(_CARRY_VERBS)}) "
+                    rf"(?:(?:a|an|the|one) )?(?:({alternatives(COLOURS)}) )?({alternatives(ITEMS)})$")
+
+
+def _carried(raw: list[str]) -> Thing | None:
+    """'You are carrying a red key.' as the thing carried; None for any other sentence."""
+    words = " ".join("grey" if t == "gray" else t for t in raw if t != ",")
+    if not any(v in raw for v in _CARRY_VERBS):
+        return None
+    m = _CARRY.match(words)
+    if m is None:
+        raise ParseError(f"rooms: cannot read what the agent carries in {phrase_of(raw)!r} "
+                         "(say 'you are carrying a red key')")
+    if m.group(1) is None:
+        raise ParseError(f"rooms: the carried {m.group(2)} needs a colour ('you are carrying a red {m.group(2)}')")
+    return Thing(m.group(2), 0, 0, m.group(1))
+
+
 def parse(text: str) -> Room:
     sents = sentences(text, "rooms")
-    check_vocabulary([t for s in sents for t in s], READ_WORDS, "rooms")
+    check_vocabulary([t for s in sents for t in s], READ_WORDS | set(_CARRY_VERBS), "rooms")
+    carried = [c for c in map(_carried, sents) if c is not None]
+    if len(set(carried)) > 1:
+        raise ParseError(f"rooms: contradiction: the agent carries {len(set(carried))} things; it holds one at most")
     reader = _Reader()
     for raw in sents:
-        reader.sentence(raw)
+        if _carried(raw) is None:
+            reader.sentence(raw)
     if len(reader.sizes) > 1:
         a, b = sorted(reader.sizes)[:2]
         raise ParseError(f"rooms: contradiction: the room is {a[0]} by {a[1]} and {b[0]} by {b[1]}")
@@ -459,7 +510,7 @@ def parse(text: str) -> Room:
     try:
         return Room(w, h, (agent["col"][0], agent["row"][0]), agent["heading"][0],
                     tuple(p for p in parts if isinstance(p, Thing)),
-                    tuple(p for p in parts if isinstance(p, WallSegment)))
+                    tuple(p for p in parts if isinstance(p, WallSegment)), carried[0] if carried else None)
     except SceneError as e:
         raise ParseError(f"rooms: {e}") from None
 
@@ -471,10 +522,21 @@ AGENT = (255, 0, 0)
 _HEADING_ANGLE = {"east": 0.0, "south": 90.0, "west": 180.0, "north": 270.0}
 
 
+CANVAS_CELLS = 8
+"""A picture is at least this many cells across: rooms up to 8 x 8 cells are all drawn at one
+scale (a cell is 4 pixels of a 32-pixel image), so a cell's column and row fix its pixels whatever
+the room's size, as for islands; larger rooms shrink to fit."""
+
+
+def cell_fraction(r: Room) -> float:
+    """A cell's side as a fraction of the picture's width."""
+    return 1.0 / max(CANVAS_CELLS, r.width, r.height)
+
+
 def render(r: Room, size: int = 64) -> np.ndarray:
-    """A MiniGrid-style top view; the room keeps square cells, padded with black."""
+    """A MiniGrid-style top view from the top-left corner; square cells, black beyond the room."""
     canvas = Canvas(size, FLOOR)
-    c = 1.0 / max(r.width, r.height)
+    c = cell_fraction(r)
     for x in range(r.width + 1):
         canvas.polyline([(x * c, 0), (x * c, r.height * c)], GRID_LINE, 0.008)
     for y in range(r.height + 1):
@@ -518,7 +580,7 @@ def render(r: Room, size: int = 64) -> np.ndarray:
 
 def to_graph(r: Room) -> nx.DiGraph:
     """The agent and every object (walls left out), with spatial relations between them."""
-    c = 1.0 / max(r.width, r.height)
+    c = cell_fraction(r)
     objs = [GraphObject("agent", (r.agent[0] + 0.5) * c, (r.agent[1] + 0.5) * c,
                         {"kind": "agent", "heading": r.heading, "cell": r.agent})]
     counts: dict[str, int] = {}
@@ -550,8 +612,11 @@ def combinations(r: Room) -> set:
     return {(t.colour, t.kind) for t in r.things if t.colour is not None}
 
 
-def sample(rng: np.random.Generator, max_items: int = 3) -> Room:
-    w, h = int(rng.integers(MIN_SIZE, 10)), int(rng.integers(MIN_SIZE, 10))
+def sample(rng: np.random.Generator, max_items: int = 8, max_size: int = CANVAS_CELLS) -> Room:
+    """A room of 5 to `max_size` cells a side: a goal, up to `max_items` keys, balls and boxes, and
+    often a wall with a door (a locked door's key on the agent's side). No two objects share their
+    colour and kind (as in BabyAI's distractors), so 'the red key' names one object."""
+    w, h = int(rng.integers(MIN_SIZE, max_size + 1)), int(rng.integers(MIN_SIZE, max_size + 1))
     colours = list(COLOURS)
     free = {(x, y) for x in range(1, w - 1) for y in range(1, h - 1)}
     walls, things = [], []
@@ -579,15 +644,46 @@ def sample(rng: np.random.Generator, max_items: int = 3) -> Room:
     agent = take(left & free)
     things.append(Thing("goal", *take(free)))
     for _ in range(int(rng.integers(0, max_items + 1))):
-        if not free:
-            break
-        things.append(Thing(ITEMS[int(rng.integers(3))], *take(free), colours[int(rng.integers(6))]))
+        kind, colour = ITEMS[int(rng.integers(3))], colours[int(rng.integers(6))]
+        if not free or any((t.kind, t.colour) == (kind, colour) for t in things):
+            continue
+        things.append(Thing(kind, *take(free), colour))
     return Room(w, h, agent, HEADINGS[int(rng.integers(4))], tuple(things), tuple(walls))
+
+
+KINDS = tuple(f"agent facing {h}" for h in HEADINGS) + ("goal", "wall", "room") + ITEMS + ("door",)
+"""What a token of a room's description learns to read besides its cells (grounding): the kind,
+the colour and the door state apart, so that a colour-object pair never seen in training is a
+new combination of facts each seen many times."""
+
+
+def grounding_targets(r: Room) -> list:
+    """Every token of a sentence learns the cells it speaks of (first and last column and row)
+    and what stands there (kind, colour, door state; the last of each means none), so the UNet's
+    cross-attention finds one consistent object whichever token it reads. A sentence is found by
+    words only it holds: the size sentence by 'room' or 'grid', the agent's by its heading, an
+    object's by its colour and kind (one of each per room)."""
+    none_colour, none_state = len(COLOURS), len(DOOR_STATES)
+    whole = (0, 0, r.width - 1, r.height - 1, KINDS.index("room"), none_colour, none_state)
+    out = [(("room",), whole), (("grid",), whole),
+           ((r.heading,), (*r.agent, *r.agent, KINDS.index(f"agent facing {r.heading}"), none_colour, none_state))]
+    for w in r.walls:
+        out.append((("wall",), (min(w.x0, w.x1), min(w.y0, w.y1), max(w.x0, w.x1), max(w.y0, w.y1),
+                                KINDS.index("wall"), none_colour, none_state)))
+    for t in r.things:
+        anchor = ("goal",) if t.kind == "goal" else (t.colour, t.kind) + ((t.state,) if t.state else ())
+        colour = none_colour if t.colour is None else list(COLOURS).index(t.colour)
+        state = none_state if t.state is None else DOOR_STATES.index(t.state)
+        out.append((anchor, (t.x, t.y, t.x, t.y, KINDS.index(t.kind), colour, state)))
+    return out
 
 
 FAMILY = register_family(SceneFamily(
     name="rooms", sample=sample, describe=describe, parse_text=parse, render=render, to_graph=to_graph,
-    words=vocabulary, atoms=combinations, heldout_atom=HELDOUT.__contains__,
+    words=vocabulary, atoms=combinations, heldout_atom=HELDOUT.__contains__, canonical_text=canonical,
     score_image=lazy("imagery_agent.metrics.rooms:score_room"),
     summarise_scores=lazy("imagery_agent.metrics.objects:summarise_objects"),
+    grounding_classes=(MAX_SIZE, MAX_SIZE, MAX_SIZE, MAX_SIZE, len(KINDS), len(COLOURS) + 1,
+                       len(DOOR_STATES) + 1), grounding_targets=grounding_targets,
+    backgrounds=(FLOOR, GRID_LINE, WALL),
 ))

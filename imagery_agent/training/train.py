@@ -43,8 +43,9 @@ def make_batch(cfg: BackboneConfig, rng, n, render=True):
 
 def grounding_labels(family, tokenizer, batch, scenes):
     """Per token, the facts the family says it should read (-100, ignored, elsewhere). A fact
-    anchored on a word (an island's landmark) labels every token of that word's sentence; an
-    unanchored fact (a figure) labels every token of the prompt."""
+    anchored on a word (an island's landmark), or on a tuple of words (a room's 'red key'), labels
+    every token of each sentence that holds them all; an unanchored fact (a figure) labels every
+    token of the prompt."""
     fam = get_family(family)
     ids, real = batch["input_ids"], batch["attention_mask"] > 0
     labels = torch.full(ids.shape + (len(fam.grounding_classes),), -100, dtype=torch.long)
@@ -55,8 +56,10 @@ def grounding_labels(family, tokenizer, batch, scenes):
             if anchor is None:
                 labels[b, real[b]] = torch.tensor(facts)
                 continue
-            for p in (ids[b] == vocab[anchor]).nonzero().flatten():
-                labels[b, (sent[b] == sent[b, p]) & real[b]] = torch.tensor(facts)
+            words = (anchor,) if isinstance(anchor, str) else tuple(anchor)
+            holding = set.intersection(*(set(sent[b, ids[b] == vocab[w]].tolist()) for w in words))
+            for s in holding:
+                labels[b, (sent[b] == s) & real[b]] = torch.tensor(facts)
     return labels
 
 

@@ -1,0 +1,177 @@
+"""Planning by imagining: reading rooms from pictures, missions, planners and the agent's loop
+(oracle images and planted wrong ones; the shipped backbone's episodes are in the benchmark tests)."""
+from collections import deque
+
+import numpy as np
+import pytest
+
+from imagery_agent.agent.missions import MissionError, parse_mission
+from imagery_agent.agent.planners import ShortestPathPlanner
+from imagery_agent.agent.planning_agent import PlanningAgent
+from imagery_agent.backbones.imaginer import OracleImaginer
+from imagery_agent.imagery.mental_image import MentalImage
+from imagery_agent.perception.room_reader import RoomReadError, read_room
+from imagery_agent.scenes import rooms
+from imagery_agent.scenes.errors import ParseError, SceneError
+from imagery_agent.scenes.room_actions import ACTIONS, step
+
+
+def _bfs_length(room, mission):
+    """An independent breadth-first search over every action (no networkx, no pruning)."""
+    targets = mission.targets(room)
+    queue, seen = deque([(room, 0)]), {room}
+    while queue:
+        state, n = queue.popleft()
+        for a in range(len(ACTIONS) - 1):
+            nxt = step(state, a)
+            if mission.achieved(state, a, nxt, targets):
+                return n + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append((nxt, n + 1))
+    return None
+
+
+def _rooms(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rooms.sample(rng, max_items=3) for _ in range(n)]
+
+
+def test_reader_reads_every_rendered_room_exactly():
+    for r in _rooms(200, seed=3):
+        assert read_room(rooms.render(r, 32)) == r
+
+
+def test_reader_names_what_is_wrong_with_a_picture():
+    with pytest.raises(RoomReadError, match="no room"):
+        read_room(np.zeros((32, 32, 3), np.uint8))
+    with pytest.raises(RoomReadError, match="square RGB"):
+        read_room(np.zeros((32, 20, 3), np.uint8))
+    two_agents = rooms.render(rooms.Room(6, 6, (1, 1), "east"), 32)
+    two_agents[12:16, 12:16] = two_agents[4:8, 4:8]  # a second agent drawn at (3, 3)
+    with pytest.raises(RoomReadError, match="2 agents"):
+        read_room(two_agents)
+
+
+@pytest.mark.parametrize("text,verb,kind,colour,loc", [
+    ("go to the red ball", "goto", "ball", "red", None),
+    ("go to a box", "goto", "box", None, None),
+    ("pick up the blue key on your left", "pickup", "key", "blue", "left"),
+    ("pick up a ball", "pickup", "ball", None, None),
+    ("open the yellow door", "open", "door", "yellow", None),
+    ("use the key to open the door and then get to the goal", "goal", None, None, None),
+    ("Get to the goal.", "goal", None, None, None),
+])
+def test_missions_read_babyai_words(text, verb, kind, colour, loc):
+    m = parse_mission(text)
+    assert (m.verb, m.kind, m.colour, m.loc) == (verb, kind, colour, loc)
+
+
+@pytest.mark.parametrize("text,match", [
+    ("", "empty"), ("put the red ball next to the blue box", "cannot read"),
+    ("pick up the red door", "cannot be picked up"), ("go to the pink ball", "cannot read"),
+])
+def test_bad_missions_are_named(text, match):
+    with pytest.raises(MissionError, match=match):
+        parse_mission(text)
+
+
+def test_mission_locations_follow_babyai():
+    r = rooms.Room(7, 7, (3, 3), "north", (rooms.Thing("ball", 1, 3, "red"), rooms.Thing("ball", 5, 3, "blue"),
+                                           rooms.Thing("ball", 3, 1, "green")))
+    assert parse_mission("pick up a ball on your left").targets(r) == {(1, 3)}
+    assert parse_mission("pick up a ball on your right").targets(r) == {(5, 3)}
+    assert parse_mission("pick up a ball in front of you").targets(r) == {(3, 1)}
+
+
+@pytest.mark.parametrize("mission", ["get to the goal", "use the key to open the door and then get to the goal"])
+def test_planner_finds_shortest_paths_on_oracle_images(mission):
+    planner, m = ShortestPathPlanner(), parse_mission(mission)
+    for r in _rooms(25, seed=11):
+        seen = read_room(OracleImaginer("rooms").imagine(rooms.describe(r))[0])
+        plan = planner.plan(seen, m)
+        assert plan.found
+        assert len(plan.actions) == _bfs_length(r, m)
+        state = r
+        for a in plan.actions:
+            state = step(state, a)
+        assert state.agent == r.goal
+
+
+def test_locked_door_plan_fetches_the_key():
+    r = rooms.Room(7, 5, (1, 1), "east", (rooms.Thing("key", 2, 3, "red"), rooms.Thing("door", 3, 2, "red", "locked"),
+                                          rooms.Thing("goal", 5, 2)), (rooms.WallSegment(3, 1, 3, 3),))
+    plan = ShortestPathPlanner().plan(r, parse_mission("get to the goal"))
+    assert plan.found and "pickup" in plan.action_names and "toggle" in plan.action_names
+    unopened = rooms.Room(7, 5, (1, 1), "east", (rooms.Thing("door", 3, 2, "red", "locked"), rooms.Thing("goal", 5, 2)),
+                          (rooms.WallSegment(3, 1, 3, 3),))
+    assert not ShortestPathPlanner().plan(unopened, parse_mission("get to the goal")).found
+
+
+def _run(agent, room, mission, rng, limit=80):
+    agent.reset()
+    for _ in range(limit):
+        room = step(room, agent.act({"description": rooms.describe(room, rng), "mission": mission}))
+        if room.agent == room.goal:
+            return True
+    return False
+
+
+def test_agent_solves_rooms_with_the_oracle_imager():
+    rng, agent = np.random.default_rng(5), PlanningAgent(OracleImaginer("rooms"))
+    assert all(_run(agent, r, "get to the goal", rng) for r in _rooms(20, seed=5))
+    assert agent.episode.imagined >= 1 and agent.episode.clock_ms > 0
+
+
+class PlantedImaginer:
+    """Draws the room with its goal moved on the first call of each text, then the true room."""
+    family, name = "rooms", "planted"
+
+    def __init__(self):
+        self.oracle, self.calls = OracleImaginer("rooms"), {}
+
+    def imagine(self, text, *, seed=0, **kw):
+        self.calls[text] = self.calls.get(text, 0) + 1
+        room = rooms.parse(text)
+        if self.calls[text] == 1:
+            free = next((x, y) for x in range(1, room.width - 1) for y in range(1, room.height - 1)
+                        if (x, y) not in room.wall_cells() and (x, y) != room.agent
+                        and all((t.x, t.y) != (x, y) for t in room.things))
+            things = tuple(t if t.kind != "goal" else rooms.Thing("goal", *free) for t in room.things)
+            room = rooms.Room(room.width, room.height, room.agent, room.heading, things, room.walls)
+        return [MentalImage(rooms.render(room, 32), text, seed, self.name)]
+
+
+def test_a_planted_wrong_image_is_caught_and_reimagined():
+    r = _rooms(1, seed=2)[0]
+    agent = PlanningAgent(PlantedImaginer())
+    code = agent.dual_code(rooms.describe(r))
+    assert code.agree and code.attempts == 2 and agent.episode.caught == 1
+    assert code.seen == r
+
+
+def test_the_agent_plans_on_its_image_not_the_words():
+    """With one attempt only, a wrong image is planned on: the plan heads for the imagined goal."""
+    r = rooms.Room(7, 7, (1, 1), "east", (rooms.Thing("goal", 5, 5),))
+    agent = PlanningAgent(PlantedImaginer(), max_attempts=1)
+    plan = agent.plan({"description": rooms.describe(r), "mission": "get to the goal"})
+    assert plan.states[-1].agent != (5, 5) and agent.episode.unresolved == 1
+
+
+@pytest.mark.parametrize("observation,error", [
+    ({"description": "The room is 6 by 6. You are at column 1, row 1, facing east. A pink ball is at column 2, row 2.",
+      "mission": "get to the goal"}, ParseError),
+    ({"description": "", "mission": "get to the goal"}, ParseError),
+    ({"mission": "get to the goal"}, ParseError),
+    ({"description": "The room is 6 by 6. You are at column 1, row 1, facing east.", "mission": "dance"}, MissionError),
+])
+def test_bad_observations_get_clear_errors(observation, error):
+    with pytest.raises(error):
+        PlanningAgent(OracleImaginer("rooms")).act(observation)
+
+
+def test_agent_refuses_other_families_and_bad_actions():
+    with pytest.raises(SceneError, match="imagines rooms"):
+        PlanningAgent(OracleImaginer("islands"))
+    with pytest.raises(SceneError, match="unknown action"):
+        step(_rooms(1)[0], "jump")
