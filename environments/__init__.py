@@ -3,6 +3,8 @@
     import gymnasium as gym, environments
     env = gym.make("imagery/MentalScanning-v0")
     env = gym.make("imagery/MentalRotation-v0", stimuli="letters")
+    env = gym.make("imagery/GridNavigation-v0", size=6, image=True)
+    env = gym.make("imagery/KeyDoor-v0")
 """
 from gymnasium.envs.registration import register, registry
 
@@ -12,3 +14,7 @@ if "imagery/MentalScanning-v0" not in registry:
 if "imagery/MentalRotation-v0" not in registry:
     register(id="imagery/MentalRotation-v0", entry_point="environments.mental_rotation:MentalRotationEnv",
              max_episode_steps=1)
+if "imagery/GridNavigation-v0" not in registry:  # episodes end themselves (success or max_steps)
+    register(id="imagery/GridNavigation-v0", entry_point="environments.rooms_tasks:GridNavigationEnv")
+if "imagery/KeyDoor-v0" not in registry:
+    register(id="imagery/KeyDoor-v0", entry_point="environments.rooms_tasks:KeyDoorEnv")

@@ -178,3 +178,17 @@ class PlanningAgent:
         self._expected = step(self._expected, action)
         self.episode.clock_ms = self.clock.ms
         return action
+
+
+class PropositionalPlanningAgent(PlanningAgent):
+    """The control without an image: it plans on the room its words describe (a scene graph of
+    cells), so it shows what the imagery adds or costs. Reading the words costs one retrieval."""
+
+    def __init__(self, *, planner=None, costs: dict | None = None, seed: int = 0):
+        from ..backbones.imaginer import OracleImaginer
+        super().__init__(OracleImaginer("rooms"), planner=planner, costs=costs, seed=seed)  # never asked to draw
+
+    def dual_code(self, text: str) -> RoomCode:
+        verbal = get_family("rooms").parse(text)
+        self.clock.tick("retrieve")
+        return RoomCode(text, verbal, None, verbal, canonical(verbal), True, 0)

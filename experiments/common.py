@@ -1,0 +1,28 @@
+"""Checks every experiment's command line shares: whole-number settings and the results folder."""
+from __future__ import annotations
+
+import numbers
+import os
+from pathlib import Path
+
+from imagery_agent.io import check_writable_folder
+from imagery_agent.scenes import SceneError
+
+
+def whole_number(value, flag: str, low: int, high: int, note: str = "") -> None:
+    """Refuse a setting that is not a whole number in [low, high], naming the flag."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
+        raise SceneError(f"{flag} must be a whole number from {low} to {high}{note}, got {value!r}")
+
+
+def check_out(out) -> Path:
+    """The results folder, checked writable before any trial runs."""
+    if not isinstance(out, (str, os.PathLike)) or not str(out).strip():
+        raise SceneError(f"--out must name a folder, got {out!r}")
+    if Path(out).exists() and not Path(out).is_dir():
+        raise SceneError(f"--out {out} is a file, not a folder")
+    try:
+        check_writable_folder(out)
+    except OSError as e:
+        raise SceneError(f"cannot write results to --out {out}: {e.strerror or e}") from None
+    return Path(out)
