@@ -121,7 +121,7 @@ def _maker(env_id: str):
     try:
         env.reset(seed=0)
     except SceneError as e:
-        raise SceneError(f"{env_id}: {e}") from None
+        raise SceneError(str(e) if str(e).startswith(env_id) else f"{env_id}: {e}") from None
     finally:
         env.close()
     return make

@@ -262,8 +262,10 @@ def test_room_graph_and_picture_agree():
     g = rooms.to_graph(r)
     assert g.edges["agent", "red ball"]["touching"] and g.edges["agent", "red ball"]["left_of"]
     assert g.edges["agent", "goal"]["above"] and not g.edges["agent", "goal"]["near"]
-    img = rooms.render(r, 70)
+    img = rooms.render(r, 80)
+    assert rooms.cell_fraction(r) == 1 / 8  # rooms up to 8 x 8 share one scale: a cell is 10 of 80 pixels
     assert tuple(img[55, 55]) == (0, 255, 0)  # the goal cell (5, 5) is green
+    assert tuple(img[75, 75]) == (0, 0, 0)  # beyond the 7 x 7 room
 
 
 # --- corpora -------------------------------------------------------------------------------

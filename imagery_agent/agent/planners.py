@@ -92,3 +92,64 @@ class ShortestPathPlanner:
         path = nx.shortest_path(g, room, SUCCESS)
         actions = [g.edges[a, b]["action"] for a, b in zip(path, path[1:])]
         return Plan(actions, path[:-1] + [g.edges[path[-2], SUCCESS]["after"]], True, len(g))
+
+
+class ImaginedSearchPlanner:
+    """Best-first search over *imagined* successor states: for each state it tries every action,
+    says the state that action leads to (its knowledge of actions applied to the words), imagines
+    all of them in one batch, reads each image back and scores it against the mission by how far
+    the agent seen in the image is from a target seen in the image (city-block cells, plus one
+    for a turn still needed). Slower than `ShortestPathPlanner` (an image per state) and greedy,
+    so not always shortest; it plans in the imagined world, not on one map read once.
+
+    `imaginer`: any Imaginer of rooms; `max_images`: the budget of imagined states."""
+
+    moves = tuple(ACTIONS.index(a) for a in ("left", "right", "forward", "pickup", "toggle"))
+
+    def __init__(self, imaginer, max_images: int = 300, seed: int = 0):
+        from ..perception.room_reader import RoomReadError, read_room
+        self.imaginer, self.max_images, self.seed = imaginer, max_images, seed
+        self._read, self._read_error = read_room, RoomReadError
+        self.images = 0
+
+    def score(self, seen: Room, mission: Mission, targets) -> float:
+        """Cells still to go, as seen: to the goal, or to a cell facing a target."""
+        if not targets:
+            return float("inf")
+        ax, ay = seen.agent
+        fx, fy = front(seen)
+        if mission.verb == "goal":
+            return min(abs(ax - x) + abs(ay - y) for x, y in targets)
+        return min(abs(fx - x) + abs(fy - y) + (0 if (fx, fy) == (x, y) else 1) for x, y in targets)
+
+    def plan(self, room: Room, mission: Mission) -> Plan:
+        import heapq
+        from ..scenes.rooms import describe
+        targets = mission.targets(room)
+        frontier = [(self.score(room, mission, targets), 0, room, [])]
+        seen_states, counter, self.images = {room}, 1, 0
+        while frontier and self.images < self.max_images:
+            _, _, state, path = heapq.heappop(frontier)
+            nexts = [(a, step(state, a)) for a in self.moves]
+            for a, nxt in nexts:
+                if mission.achieved(state, a, nxt, targets):
+                    states = [room]
+                    for b in path + [a]:
+                        states.append(step(states[-1], b))
+                    return Plan(path + [a], states, True, self.images)
+            fresh = [(a, nxt) for a, nxt in nexts if nxt not in seen_states]
+            if not fresh:
+                continue
+            images = self.imaginer.imagine([describe(n) for _, n in fresh], seed=self.seed + self.images)
+            self.images += len(images)
+            for (a, nxt), image in zip(fresh, images):
+                seen_states.add(nxt)
+                try:
+                    seen = self._read(image)
+                except self._read_error:
+                    continue  # an imagined state that does not read as a room is not pursued
+                seen = Room(seen.width, seen.height, seen.agent, seen.heading, seen.things, seen.walls, nxt.carrying)
+                heapq.heappush(frontier, (self.score(seen, mission, targets) + 0.01 * len(path), counter, nxt,
+                                          path + [a]))
+                counter += 1
+        return Plan([], [room], False, self.images, [f"{mission.text!r}: no path within {self.max_images} imagined states"])

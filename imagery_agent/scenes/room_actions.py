@@ -5,7 +5,8 @@ what an action does (to imagine the next state from the words of this one). The 
 MiniGrid's (`minigrid.minigrid_env.MiniGridEnv.step`): turn left or right, move forward onto a
 free cell (floor, goal or open door), pick up the key, ball or box in front, drop what is carried
 on a free floor cell in front, toggle the door in front (a locked door opens only for the agent
-carrying a key of its colour), done.
+carrying a key of its colour) or the box in front (it opens and gives way to what it holds:
+nothing, as a room's boxes are empty), done.
 """
 from __future__ import annotations
 
@@ -78,4 +79,6 @@ def step(room: Room, action: int | str) -> Room:
         else:
             state = "closed" if t.state == "open" else "open"
         return dataclasses.replace(room, things=others + (dataclasses.replace(t, state=state),))
+    if a == "toggle" and t is not None and t.kind == "box":  # MiniGrid's Box.toggle
+        return dataclasses.replace(room, things=others)
     return room
