@@ -175,3 +175,42 @@ def test_agent_refuses_other_families_and_bad_actions():
         PlanningAgent(OracleImaginer("islands"))
     with pytest.raises(SceneError, match="unknown action"):
         step(_rooms(1)[0], "jump")
+
+
+def test_imagined_search_plans_through_imagined_successors():
+    from imagery_agent.agent.planners import ImaginedSearchPlanner
+    counting = OracleImaginer("rooms")
+    drawn = []
+    original = counting.imagine
+    counting.imagine = lambda texts, **kw: drawn.extend(texts) or original(texts, **kw)
+    planner, m = ImaginedSearchPlanner(counting), parse_mission("get to the goal")
+    solved = 0
+    for r in _rooms(10, seed=21):
+        plan = planner.plan(r, m)
+        if plan.found:
+            state = r
+            for a in plan.actions:
+                state = step(state, a)
+            solved += state.agent == r.goal
+    assert solved >= 8 and len(drawn) > 10  # every searched state was imagined
+
+
+def test_imagined_search_follows_what_it_imagines():
+    """An imaginer that never draws the agent moving leaves the search no progress to see."""
+    from imagery_agent.agent.planners import ImaginedSearchPlanner
+    start = (1, 1)
+
+    class Frozen(OracleImaginer):
+        def imagine(self, texts, **kw):
+            out = []
+            for t in ([texts] if isinstance(texts, str) else texts):
+                r = rooms.parse(t)
+                r = rooms.Room(r.width, r.height, start, r.heading, r.things, r.walls)
+                out.append(MentalImage(rooms.render(r, 32), t, 0, "frozen"))
+            return out
+
+    r = rooms.Room(8, 8, start, "east", (rooms.Thing("goal", 6, 6),))
+    seeing = ImaginedSearchPlanner(OracleImaginer("rooms"), max_images=200).plan(r, parse_mission("get to the goal"))
+    frozen = ImaginedSearchPlanner(Frozen("rooms"), max_images=200).plan(r, parse_mission("get to the goal"))
+    assert seeing.found and len(seeing.actions) == 11
+    assert not frozen.found or frozen.expanded > 2 * seeing.expanded
