@@ -24,5 +24,11 @@ def check_out(out) -> Path:
     try:
         check_writable_folder(out)
     except OSError as e:
-        raise SceneError(f"cannot write results to --out {out}: {e.strerror or e}") from None
+        raise SceneError(f"cannot write results to --out {out}: {os_reason(e, out)}") from None
     return Path(out)
+
+
+def os_reason(e: OSError, out) -> str:
+    """The OS's reason, naming the file only when it is not `out` itself."""
+    named = e.filename and Path(e.filename).absolute() != Path(out).absolute()
+    return f"{e.strerror or e}" + (f" ({e.filename})" if named else "")

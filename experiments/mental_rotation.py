@@ -25,7 +25,6 @@ import argparse
 import dataclasses
 import math
 import numbers
-import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -39,7 +38,8 @@ from environments.mental_rotation import STIMULI, MentalRotationEnv, hold_first,
 from imagery_agent.agent.rotation import (HOLISTIC_THRESHOLD, SAME_THRESHOLD, HolisticMatcher,
                                           PropositionalRotationAgent, RotatingAgent)
 from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError, load_imaginer
-from imagery_agent.io import atomic_files, check_writable_folder, save_figure, write_csv, write_json
+from experiments.common import check_out, whole_number
+from imagery_agent.io import atomic_files, save_figure, write_csv, write_json
 from imagery_agent.metrics.regression import fit_line
 from imagery_agent.scenes import ParseError, SceneError, figures
 
@@ -96,7 +96,7 @@ def run(config: RotationConfig | None = None, **overrides) -> Results:
     are checked before the first trial (a bad input is a one-line SceneError)."""
     cfg = _settings(config, overrides)
     _check_settings(cfg)
-    out = _check_out(cfg.out)
+    out = check_out(cfg.out)
     trials, imagers = _run_trials(cfg)
     summary = summarise(trials, cfg, imagers)
     return Results(trials, summary, write_results(out, trials, summary))
@@ -108,11 +108,6 @@ def _settings(config, overrides: dict) -> RotationConfig:
     if unknown:
         raise SceneError(f"unknown setting {unknown[0]!r}; the settings are {', '.join(names)}")
     return dataclasses.replace(config or RotationConfig(), **overrides)
-
-
-def _whole_number(value, flag: str, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
-        raise SceneError(f"{flag} must be a whole number from {low} to {high}, got {value!r}")
 
 
 def _check_settings(cfg: RotationConfig) -> None:
@@ -130,26 +125,14 @@ def _check_settings(cfg: RotationConfig) -> None:
         if set(AGENTS[cfg.agent]) & set(ROTATING):
             raise SceneError("the visual buffer turns a picture only in its own plane: a turn in depth is no 2-D "
                              "rotation of the picture, so --plane depth runs --agent propositional or holistic")
-    _whole_number(cfg.trials, "--trials", 1, MAX_TRIALS)
-    _whole_number(cfg.seed, "--seed", 0, MAX_SEED)
-    _whole_number(cfg.image_size, "--image-size", 16, 128)
+    whole_number(cfg.trials, "--trials", 1, MAX_TRIALS)
+    whole_number(cfg.seed, "--seed", 0, MAX_SEED)
+    whole_number(cfg.image_size, "--image-size", 16, 128)
     for name, value, low, high in (("--timing-noise", cfg.timing_noise, 0, MAX_TIMING_NOISE),
                                    ("--threshold", cfg.threshold, -1, 1)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
                 or not low <= value <= high:
             raise SceneError(f"{name} must be a number from {low} to {high:g}, got {value!r}")
-
-
-def _check_out(out) -> Path:
-    if not isinstance(out, (str, os.PathLike)) or not str(out).strip():
-        raise SceneError(f"--out must name a folder, got {out!r}")
-    if Path(out).exists() and not Path(out).is_dir():
-        raise SceneError(f"--out {out} is a file, not a folder")
-    try:
-        check_writable_folder(out)
-    except OSError as e:
-        raise SceneError(f"cannot write results to --out {out}: {e.strerror or e}") from None
-    return Path(out)
 
 
 def trial_plan(cfg: RotationConfig) -> list[dict]:

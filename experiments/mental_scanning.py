@@ -19,7 +19,6 @@ import dataclasses
 import itertools
 import math
 import numbers
-import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -32,7 +31,8 @@ from tqdm.auto import tqdm
 from environments.mental_scanning import MentalScanningEnv, learn_map, respond
 from imagery_agent.agent import ImageryAgent, PropositionalAgent
 from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError, load_imaginer
-from imagery_agent.io import atomic_files, check_writable_folder, save_figure, write_csv, write_json
+from experiments.common import check_out, os_reason, whole_number
+from imagery_agent.io import atomic_files, save_figure, write_csv, write_json
 from imagery_agent.metrics.regression import bootstrap_r, fit_line
 from imagery_agent.metrics.scanning import imagined_distance, landmark_offsets
 from imagery_agent.scenes import ParseError, SceneError, islands
@@ -104,7 +104,7 @@ def run(config: ScanningConfig | None = None, **overrides) -> Results:
     cfg = _settings(config, overrides)
     _check_settings(cfg)
     scene = _load_scene(cfg.map)
-    out = _check_out(cfg.out)
+    out = check_out(cfg.out)
     trials = _run_trials(cfg, scene)
     summary = summarise(trials, cfg, scene)
     return Results(trials, summary, write_results(out, trials, summary))
@@ -120,17 +120,12 @@ def _settings(config: ScanningConfig | None, overrides: dict) -> ScanningConfig:
     return dataclasses.replace(config or ScanningConfig(), **overrides)
 
 
-def _whole_number(value, flag: str, low: int, high: int, note: str = "") -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
-        raise SceneError(f"{flag} must be a whole number from {low} to {high}{note}, got {value!r}")
-
-
 def _check_settings(cfg: ScanningConfig) -> None:
     """The numbers a user can pass, bounded, so that none fails deep inside a run or runs forever."""
     if not isinstance(cfg.agent, str) or cfg.agent not in AGENTS:
         raise SceneError(f"unknown agent {cfg.agent!r}; choose from {', '.join(AGENTS)}")
-    _whole_number(cfg.trials, "--trials", 1, MAX_TRIALS, " per condition")
-    _whole_number(cfg.seed, "--seed", 0, MAX_SEED)
+    whole_number(cfg.trials, "--trials", 1, MAX_TRIALS, " per condition")
+    whole_number(cfg.seed, "--seed", 0, MAX_SEED)
     noise = cfg.timing_noise
     if (isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not math.isfinite(noise)
             or not 0 <= noise <= MAX_TIMING_NOISE):
@@ -153,25 +148,6 @@ def _load_scene(source) -> islands.IslandMap:
     return scene
 
 
-def _check_out(out) -> Path:
-    """The output folder, checked now: it must be creatable and writable (nothing is left behind)."""
-    if not isinstance(out, (str, os.PathLike)) or not str(out).strip():
-        raise SceneError(f"--out must name a folder, got {out!r}")
-    if Path(out).exists() and not Path(out).is_dir():
-        raise SceneError(f"--out {out} is a file, not a folder")
-    try:
-        check_writable_folder(out)
-    except OSError as e:
-        raise SceneError(f"cannot write results to --out {out}: {_reason(e, out)}") from None
-    return Path(out)
-
-
-def _reason(e: OSError, out) -> str:
-    """The OS's reason, naming the file only when it is not `out` itself."""
-    named = e.filename and Path(e.filename).absolute() != Path(out).absolute()
-    return f"{e.strerror or e}" + (f" ({e.filename})" if named else "")
-
-
 def write_results(out: Path, trials: pd.DataFrame, summary: dict) -> dict:
     """Write trials.csv, summary.json and scanning.png into `out` as one set: all three are made
     in a staging folder first, so a failure or a kill midway leaves the previous set whole."""
@@ -181,7 +157,7 @@ def write_results(out: Path, trials: pd.DataFrame, summary: dict) -> dict:
             write_json(tmp / "summary.json", summary)
             plot(trials, summary, tmp / "scanning.png")
     except OSError as e:
-        raise SceneError(f"cannot write results to --out {out}: {_reason(e, out)}") from None
+        raise SceneError(f"cannot write results to --out {out}: {os_reason(e, out)}") from None
     return {"trials": str(out / "trials.csv"), "summary": str(out / "summary.json"),
             "plot": str(out / "scanning.png")}
 
