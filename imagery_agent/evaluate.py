@@ -104,6 +104,31 @@ def perception_metrics(family: str, examples, imagined, captioner_path=None, cli
     return out
 
 
+def reader_metrics(family: str, examples, imagined) -> dict:
+    """For a family with a built-in picture reader (rooms): the renders and the imagined images
+    read back into scenes. reader_renders_exact: the reader on perfect pictures;
+    round_trip_exact: words -> imagined image -> scene equal to the words' scene (what the
+    planning agent's caption check asks); round_trip_object: objects read right and in place."""
+    from .metrics.captions import caption_accuracy
+    from .scenes.errors import SceneError
+    fam = get_family(family)
+
+    def read(image):
+        try:
+            return fam.read_picture(image)
+        except SceneError:
+            return None
+
+    truths = [e.scene for e in examples]
+    size = np.asarray(imagined[0]).shape[0] if imagined else 32
+    from_renders = [read(fam.render(s, size)) for s in truths]
+    from_imagined = [read(im) for im in imagined]
+    trip = caption_accuracy(family, truths, from_imagined)
+    return {"reader_renders_exact": float(np.mean([r == t for r, t in zip(from_renders, truths)])),
+            "round_trip_exact": float(np.mean([r == t for r, t in zip(from_imagined, truths)])),
+            "round_trip_object": trip["caption_object"], "round_trip_read": trip["caption_parsed"]}
+
+
 def _read_all(captioner, images, progress, desc, batch: int = 50):
     out = []
     for i in tqdm(range(0, len(images), batch), disable=not progress, desc=desc):
@@ -170,6 +195,8 @@ def evaluate(cfg: EvalConfig) -> dict:
                                          progress=cfg.progress))
     elif cfg.perception:
         result["perception"] = f"skipped: no captioner and joint embedding for {cfg.family} (pass --captioner and --clip)"
+    if get_family(cfg.family).read_picture is not None:
+        result.update(reader_metrics(cfg.family, examples, imagined))
     result.setdefault("orientation_error_deg", None)  # framed families (figures) only
     if getattr(pipe, "has_frames", False) and get_family(cfg.family).frame is not None:
         result["frame_read_accuracy"] = frame_read_accuracy(cfg.family, pipe, examples)

@@ -214,3 +214,14 @@ def test_imagined_search_follows_what_it_imagines():
     frozen = ImaginedSearchPlanner(Frozen("rooms"), max_images=200).plan(r, parse_mission("get to the goal"))
     assert seeing.found and len(seeing.actions) == 11
     assert not frozen.found or frozen.expanded > 2 * seeing.expanded
+
+
+def test_evaluate_reads_room_pictures_back():
+    from imagery_agent.evaluate import reader_metrics
+    from imagery_agent.scenes.corpus import build_corpus
+    examples = build_corpus("rooms", 20, seed=4, split="heldout")
+    perfect = [rooms.render(e.scene, 32) for e in examples]
+    m = reader_metrics("rooms", examples, perfect)
+    assert m["reader_renders_exact"] == 1.0 and m["round_trip_exact"] == 1.0
+    blank = [np.zeros((32, 32, 3), np.uint8)] * len(examples)
+    assert reader_metrics("rooms", examples, blank)["round_trip_exact"] == 0.0

@@ -64,6 +64,7 @@ class SceneFamily:
     train_sample_kw: dict = field(default_factory=dict)  # sample() options that avoid held-out atoms
     appearance: Callable[[Any], dict] | None = None     # what each named object looks like (its colour)
     drawable: Callable[[Any], Any] | None = None        # the same picture with names a backbone knows
+    read_picture: Callable[[np.ndarray], Any] | None = None  # a built-in reader: picture -> scene (or SceneError)
     # --- training hooks (backbone) ---
     grounding_classes: tuple[int, ...] = ()             # class counts of the facts each token learns
     grounding_targets: Callable[[Any], list] | None = None  # [(anchor word(s) or None, facts)] per scene

@@ -682,6 +682,7 @@ FAMILY = register_family(SceneFamily(
     name="rooms", sample=sample, describe=describe, parse_text=parse, render=render, to_graph=to_graph,
     words=vocabulary, atoms=combinations, heldout_atom=HELDOUT.__contains__, canonical_text=canonical,
     score_image=lazy("imagery_agent.metrics.rooms:score_room"),
+    read_picture=lazy("imagery_agent.perception.room_reader:read_room"),
     summarise_scores=lazy("imagery_agent.metrics.objects:summarise_objects"),
     grounding_classes=(MAX_SIZE, MAX_SIZE, MAX_SIZE, MAX_SIZE, len(KINDS), len(COLOURS) + 1,
                        len(DOOR_STATES) + 1), grounding_targets=grounding_targets,
