@@ -10,6 +10,8 @@ and a mission in BabyAI's words. Agents, side by side in one run:
   propositional    plans on the words' room directly: no image
   random           uniformly random actions
   bot              BabyAI's own BabyAIBot (BabyAI levels only: it reads the true state)
+  imagined-search  (not in 'all') the shipped backbone imagines every successor state and a
+                   best-first search follows what it sees (ImaginedSearchPlanner)
 
 An episode is solved when its reward is > 0. Path length is over the shortest (a breadth-first
 search over the true state, done by the benchmark for scoring only). Writes episodes.csv,
@@ -34,7 +36,7 @@ import environments  # noqa: F401  (registers imagery/...)
 from environments.minigrid_rooms import MiniGridWords, room_from_minigrid
 from experiments.common import check_out, whole_number
 from imagery_agent.agent.missions import MissionError, parse_mission
-from imagery_agent.agent.planners import ShortestPathPlanner
+from imagery_agent.agent.planners import ImaginedSearchPlanner, ShortestPathPlanner
 from imagery_agent.agent.planning_agent import PlanningAgent, PropositionalPlanningAgent
 from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError, load_imaginer
 from imagery_agent.io import atomic_files, save_figure, write_csv, write_json
@@ -44,6 +46,7 @@ TOY_ENVS = ("imagery/GridNavigation-v0", "imagery/KeyDoor-v0")
 BABYAI_ENVS = ("BabyAI-GoToRedBall-v0", "BabyAI-GoToLocal-v0", "BabyAI-GoToObj-v0", "BabyAI-PickupLoc-v0")
 DEFAULT_ENVS = TOY_ENVS + BABYAI_ENVS + ("MiniGrid-DoorKey-8x8-v0",)
 AGENTS = ("imagery", "oracle-imagery", "propositional", "random", "bot")
+EXTRA_AGENTS = ("imagined-search",)
 MAX_EPISODES, MAX_SEED = 10_000, 2**31 - 1
 
 
@@ -94,8 +97,8 @@ def run(config: PlanningConfig | None = None, **overrides) -> Results:
 
 def _check(cfg: PlanningConfig) -> None:
     for name in cfg.agents:
-        if name not in AGENTS:
-            raise SceneError(f"unknown agent {name!r}; choose from {', '.join(AGENTS)}")
+        if name not in AGENTS + EXTRA_AGENTS:
+            raise SceneError(f"unknown agent {name!r}; choose from {', '.join(AGENTS + EXTRA_AGENTS)}")
     if not cfg.envs or not cfg.agents:
         raise SceneError("name at least one environment and one agent")
     whole_number(cfg.episodes, "--episodes", 1, MAX_EPISODES)
@@ -166,12 +169,13 @@ class _Planning:
 
 
 def _agent(name: str, cfg: PlanningConfig):
-    if name == "imagery":
+    if name in ("imagery", "imagined-search"):
         try:
             imaginer = load_imaginer("rooms", cfg.weights)
         except WeightsError as e:
-            raise SceneError(f"--agent imagery needs rooms weights: {e}") from None
-        return _Planning(PlanningAgent(imaginer, seed=cfg.seed), imaginer.name)
+            raise SceneError(f"--agent {name} needs rooms weights: {e}") from None
+        planner = ImaginedSearchPlanner(imaginer, seed=cfg.seed) if name == "imagined-search" else None
+        return _Planning(PlanningAgent(imaginer, planner=planner, seed=cfg.seed), imaginer.name)
     if name == "oracle-imagery":
         return _Planning(PlanningAgent(OracleImaginer("rooms"), seed=cfg.seed), "oracle (renderer)")
     if name == "propositional":
@@ -287,7 +291,7 @@ def main(argv=None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n\n", 1)[1])
     ap.add_argument("--env", nargs="+", default=list(DEFAULT_ENVS), help="environment ids")
-    ap.add_argument("--agent", nargs="+", default=["all"], help=f"any of {', '.join(AGENTS)}, or all")
+    ap.add_argument("--agent", nargs="+", default=["all"], help=f"any of {', '.join(AGENTS + EXTRA_AGENTS)}, or all")
     ap.add_argument("--episodes", type=int, default=50, help="seeded episodes per environment and agent")
     ap.add_argument("--seed", type=int, default=0, help="episode k uses seed SEED + k")
     ap.add_argument("--out", default="results/planning", help="results folder (checked before any episode)")

@@ -32,6 +32,7 @@ class Plan:
     found: bool                    # a path that completes the mission was found
     expanded: int                  # states the search reached
     notes: list[str] = field(default_factory=list)
+    imagined: int = 0              # states the search imagined (drew) on the way
 
     @property
     def action_names(self) -> list[str]:
@@ -136,7 +137,7 @@ class ImaginedSearchPlanner:
                     states = [room]
                     for b in path + [a]:
                         states.append(step(states[-1], b))
-                    return Plan(path + [a], states, True, self.images)
+                    return Plan(path + [a], states, True, self.images, imagined=self.images)
             fresh = [(a, nxt) for a, nxt in nexts if nxt not in seen_states]
             if not fresh:
                 continue
@@ -152,4 +153,5 @@ class ImaginedSearchPlanner:
                 heapq.heappush(frontier, (self.score(seen, mission, targets) + 0.01 * len(path), counter, nxt,
                                           path + [a]))
                 counter += 1
-        return Plan([], [room], False, self.images, [f"{mission.text!r}: no path within {self.max_images} imagined states"])
+        return Plan([], [room], False, self.images, [f"{mission.text!r}: no path within {self.max_images} imagined states"],
+                    imagined=self.images)

@@ -146,8 +146,11 @@ class PlanningAgent:
             plan = Plan([], [], False, 0, [f"no image read as a valid room: {code.problem}"])
         else:
             plan = self.planner.plan(room, mission)
-        for _ in range(plan.expanded):
+        for _ in range(plan.expanded - plan.imagined):
             self.clock.tick("expand")
+        for _ in range(plan.imagined):  # a search through imagined states draws each one
+            self.clock.tick("imagine")
+        self.episode.imagined += plan.imagined
         self.episode.plans += 1
         self.episode.clock_ms = self.clock.ms
         self.episode.log.append({"caption": code.caption, "agree": code.agree, "attempts": code.attempts,
