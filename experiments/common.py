@@ -1,11 +1,13 @@
-"""Checks every experiment's command line shares: whole-number settings and the results folder."""
+"""What every experiment's command line shares: checks of whole-number settings and of the results
+folder, and the run-and-report end of `main`."""
 from __future__ import annotations
 
 import numbers
 import os
+import sys
 from pathlib import Path
 
-from imagery_agent.io import check_writable_folder
+from imagery_agent.io import WeightsError, check_writable_folder
 from imagery_agent.scenes import SceneError
 
 
@@ -32,3 +34,18 @@ def os_reason(e: OSError, out) -> str:
     """The OS's reason, naming the file only when it is not `out` itself."""
     named = e.filename and Path(e.filename).absolute() != Path(out).absolute()
     return f"{e.strerror or e}" + (f" ({e.filename})" if named else "")
+
+
+def run_and_report(run, cfg, print_table) -> int:
+    """The end of every experiment's `main`: run, print the table and the files written, or one
+    line naming the problem (exit status 2; a weights error included: weights that load but draw
+    non-finite values)."""
+    try:
+        res = run(cfg)
+    except (SceneError, WeightsError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print_table(res.summary)
+    for v in res.files.values():
+        print(f"wrote {v}")
+    return 0

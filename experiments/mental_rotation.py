@@ -38,7 +38,7 @@ from environments.mental_rotation import STIMULI, MentalRotationEnv, hold_first,
 from imagery_agent.agent.rotation import (HOLISTIC_THRESHOLD, SAME_THRESHOLD, HolisticMatcher,
                                           PropositionalRotationAgent, RotatingAgent)
 from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError, load_imaginer
-from experiments.common import check_out, whole_number
+from experiments.common import check_out, run_and_report, whole_number
 from imagery_agent.io import atomic_files, save_figure, write_csv, write_json
 from imagery_agent.metrics.regression import fit_line
 from imagery_agent.scenes import ParseError, SceneError, figures
@@ -329,15 +329,7 @@ def main(argv=None) -> int:
     cfg = RotationConfig(stimuli=args.stimuli, plane=args.plane, agent=args.agent, angles=args.angles,
                          trials=args.trials, seed=args.seed, out=args.out, weights=args.weights,
                          timing_noise=args.timing_noise, threshold=args.threshold, progress=not args.quiet)
-    try:
-        res = run(cfg)
-    except (SceneError, WeightsError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    print_table(res.summary)
-    for v in res.files.values():
-        print(f"wrote {v}")
-    return 0
+    return run_and_report(run, cfg, print_table)
 
 
 if __name__ == "__main__":

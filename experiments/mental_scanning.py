@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 from environments.mental_scanning import MentalScanningEnv, learn_map, respond
 from imagery_agent.agent import ImageryAgent, PropositionalAgent
 from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError, load_imaginer
-from experiments.common import check_out, os_reason, whole_number
+from experiments.common import check_out, run_and_report, os_reason, whole_number
 from imagery_agent.io import atomic_files, save_figure, write_csv, write_json
 from imagery_agent.metrics.regression import bootstrap_r, fit_line
 from imagery_agent.metrics.scanning import imagined_distance, landmark_offsets
@@ -282,15 +282,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     cfg = ScanningConfig(agent=args.agent, map=args.map, trials=args.trials, seed=args.seed, out=args.out,
                          weights=args.weights, timing_noise=args.timing_noise, progress=not args.quiet)
-    try:
-        res = run(cfg)
-    except (SceneError, WeightsError) as e:  # WeightsError: weights that load but draw non-finite values
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    print_table(res.summary)
-    for k, v in res.files.items():
-        print(f"wrote {v}")
-    return 0
+    return run_and_report(run, cfg, print_table)
 
 
 if __name__ == "__main__":

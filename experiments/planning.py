@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 
 import environments  # noqa: F401  (registers imagery/...)
 from environments.minigrid_rooms import MiniGridWords, room_from_minigrid
-from experiments.common import check_out, whole_number
+from experiments.common import check_out, run_and_report, whole_number
 from imagery_agent.agent.missions import MissionError, parse_mission
 from imagery_agent.agent.planners import ImaginedSearchPlanner, ShortestPathPlanner
 from imagery_agent.agent.planning_agent import PlanningAgent, PropositionalPlanningAgent
@@ -300,15 +300,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     agents = AGENTS if args.agent == ["all"] else tuple(args.agent)
     cfg = PlanningConfig(tuple(args.env), agents, args.episodes, args.seed, args.out, args.weights, not args.quiet)
-    try:
-        res = run(cfg)
-    except (SceneError, WeightsError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    print_table(res.summary)
-    for v in res.files.values():
-        print(f"wrote {v}")
-    return 0
+    return run_and_report(run, cfg, print_table)
 
 
 if __name__ == "__main__":
