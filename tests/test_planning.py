@@ -225,3 +225,16 @@ def test_evaluate_reads_room_pictures_back():
     assert m["reader_renders_exact"] == 1.0 and m["round_trip_exact"] == 1.0
     blank = [np.zeros((32, 32, 3), np.uint8)] * len(examples)
     assert reader_metrics("rooms", examples, blank)["round_trip_exact"] == 0.0
+
+
+def test_a_location_in_the_mission_is_fixed_when_it_is_given():
+    """BabyAI: 'the ball on your left' is the ball on the left when told, even after turning."""
+    r = rooms.Room(7, 7, (3, 3), "north", (rooms.Thing("ball", 1, 3, "red"), rooms.Thing("ball", 5, 3, "blue")))
+    agent = PlanningAgent(OracleImaginer("rooms"))
+    agent.plan({"description": rooms.describe(r), "mission": "pick up a ball on your left"})
+    turned = step(step(r, "right"), "right")  # now facing south: the red ball is on the right
+    plan = agent.plan({"description": rooms.describe(turned), "mission": "pick up a ball on your left"})
+    state = turned
+    for a in plan.actions:
+        state = step(state, a)
+    assert state.carrying == rooms.Thing("ball", 0, 0, "red")

@@ -39,9 +39,12 @@ class Mission:
     kind: str | None = None
     colour: str | None = None
     loc: str | None = None
+    fixed: frozenset | None = None  # targets fixed when the mission was given (BabyAI's locations)
 
     def targets(self, room: Room) -> frozenset[tuple[int, int]]:
-        """The cells of the objects the mission means, as the agent sees them now."""
+        """The cells of the objects the mission means, as the agent sees them now (or as fixed)."""
+        if self.fixed is not None:
+            return self.fixed
         if self.verb == "goal":
             return frozenset((t.x, t.y) for t in room.things if t.kind == "goal")
         cells = set()
@@ -57,6 +60,11 @@ class Mission:
             if self.loc is None or side[self.loc]:
                 cells.add((t.x, t.y))
         return frozenset(cells)
+
+    def fix_targets(self, room: Room) -> "Mission":
+        """The mission with its objects fixed where `room` has them: 'the ball on your left' means
+        the ball on the left when the mission was given, however the agent turns later."""
+        return Mission(self.text, self.verb, self.kind, self.colour, self.loc, self.targets(room))
 
     def achieved(self, before: Room, action: int, after: Room, targets: frozenset) -> bool:
         """Whether doing `action` in `before` (giving `after`) completes the mission."""

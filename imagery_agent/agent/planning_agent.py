@@ -140,6 +140,9 @@ class PlanningAgent:
         mission = parse_mission(goal if goal is not None else mission_text)
         code = self.dual_code(text)
         room = code.seen if code.seen is not None else None
+        if mission.loc is not None:  # where 'on your left' is depends on where the agent stood when told
+            same = self._mission is not None and self._mission.text == mission.text and self._mission.fixed
+            mission = self._mission if same else (mission.fix_targets(room) if room is not None else mission)
         if room is None or not code.agree:
             self.episode.unresolved += 1
         if room is None:
