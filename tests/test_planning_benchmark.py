@@ -58,3 +58,14 @@ def test_planning_notebook_runs():
     check = json.loads(line.split(" ", 1)[1])
     assert check["oracle-imagery"] == 1.0 and check["propositional"] == 1.0
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 2
+
+
+@pytest.mark.slow
+def test_shipped_rooms_backbone_solves_the_toy_tasks(tmp_path):
+    """The imagery agent on the shipped weights: words -> its own image -> the room read there -> a plan."""
+    res = planning.run(envs=("imagery/GridNavigation-v0", "imagery/KeyDoor-v0"), agents=("imagery",), episodes=6,
+                       seed=100, out=tmp_path, progress=False)
+    for env_id, agents in res.summary["envs"].items():
+        s = agents["imagery"]
+        assert s["success"] >= 5 / 6, (env_id, s)
+        assert s["imagined_per_episode"] >= 1  # it did imagine: the plan came from its image
