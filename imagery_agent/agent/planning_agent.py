@@ -59,6 +59,15 @@ def _same_picture(a: Room, b: Room) -> bool:
     return a == Room(b.width, b.height, b.agent, b.heading, b.things, b.walls, a.carrying)
 
 
+def _disagreement(verbal: Room, seen: Room | None) -> int:
+    """How many things the image gets wrong against the words (agent, objects, wall cells)."""
+    if seen is None:
+        return 1 << 20
+    agent = (verbal.agent, verbal.heading) != (seen.agent, seen.heading)
+    return (int(agent) + len(set(verbal.things) ^ set(seen.things)) + len(verbal.wall_cells() ^ seen.wall_cells())
+            + 4 * ((verbal.width, verbal.height) != (seen.width, seen.height)))
+
+
 def _observation_text(observation) -> tuple[str, str | None]:
     """(description, mission) from a dict observation or a bare description string."""
     if isinstance(observation, str):
@@ -105,6 +114,7 @@ class PlanningAgent:
     def dual_code(self, text: str) -> RoomCode:
         """Imagine the words, read the image back, compare; imagine again while they disagree."""
         verbal = get_family("rooms").parse(text)
+        best = None  # (disagreement, image, seen, problem): with no image agreeing, the closest is kept
         for attempt in range(1, self.max_attempts + 1):
             image = self.imagine(text)
             try:
@@ -118,6 +128,10 @@ class PlanningAgent:
                 break
             self.episode.caught += 1
             problem = problem or f"the image shows {canonical(seen)!r}"
+            if best is None or _disagreement(verbal, seen) < best[0]:
+                best = (_disagreement(verbal, seen), image, seen, problem)
+        if not agree:
+            _, image, seen, problem = best
         caption = canonical(seen) if seen is not None else ""
         if seen is not None and verbal.carrying is not None:
             seen = Room(seen.width, seen.height, seen.agent, seen.heading, seen.things, seen.walls, verbal.carrying)
