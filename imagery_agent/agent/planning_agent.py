@@ -12,7 +12,8 @@ The loop, as a planner would call it:
 `simulate(state, action)` imagines the state an action leads to, from the words of the state
 and the agent's knowledge of what actions do; `plan(observation, goal)` returns a `Plan` made on
 the room read from the image (never the true room); `act(observation)` follows the plan and plans
-again when what it hears is not what it expected. Every image, reading, comparison and searched
+again when what it hears is not what it expected (after `max_plans` plans in one episode it gives
+up and says done). Every image, reading, comparison and searched
 state ticks the clock (`imagery_agent.imagery.clock`).
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..imagery.mental_image import MentalImage
 from ..perception.room_reader import RoomReadError, read_room
 from ..scenes import get_family
 from ..scenes.errors import ParseError, SceneError
-from ..scenes.room_actions import action_index, step
+from ..scenes.room_actions import ACTIONS, action_index, step
 from ..scenes.rooms import Room, canonical, describe
 from .missions import Mission, parse_mission
 from .planners import Plan, ShortestPathPlanner
@@ -80,13 +81,14 @@ def _observation_text(observation) -> tuple[str, str | None]:
 class PlanningAgent:
     """Plans by imagining: words -> image -> the room read in the image -> a plan."""
 
-    def __init__(self, imaginer, *, planner=None, max_attempts: int = 3, costs: dict | None = None, seed: int = 0):
+    def __init__(self, imaginer, *, planner=None, max_attempts: int = 3, max_plans: int = 12,
+                 costs: dict | None = None, seed: int = 0):
         if get_family(imaginer.family).name != "rooms":
             raise SceneError(f"the planning agent imagines rooms; this imaginer draws {imaginer.family!r}")
         if not isinstance(max_attempts, int) or max_attempts < 1:
             raise ValueError(f"max_attempts must be a whole number >= 1, got {max_attempts!r}")
         self.imaginer, self.planner = imaginer, planner or ShortestPathPlanner()
-        self.max_attempts, self.seed = max_attempts, seed
+        self.max_attempts, self.max_plans, self.seed = max_attempts, max_plans, seed
         self.clocks = TrialClocks(0.0, costs, seed)
         self.clock = self.clocks.new()
         self.episode = Episode()
@@ -189,6 +191,8 @@ class PlanningAgent:
         expected_ok = self._expected is not None and heard == self._expected
         same_mission = self._mission is not None and (mission_text is None or mission_text == self._mission.text)
         if not (self._plan and self._plan.actions and expected_ok and same_mission):
+            if self.episode.plans >= self.max_plans:  # it gave up: the episode runs out without more images
+                return ACTIONS.index("done")
             self.plan(observation)
             self._expected = heard
         if not self._plan.found or not self._plan.actions:
