@@ -1,5 +1,6 @@
 """Planning by imagining: reading rooms from pictures, missions, planners and the agent's loop
 (oracle images and planted wrong ones; the shipped backbone's episodes are in the benchmark tests)."""
+import dataclasses
 from collections import deque
 
 import numpy as np
@@ -238,3 +239,14 @@ def test_a_location_in_the_mission_is_fixed_when_it_is_given():
     for a in plan.actions:
         state = step(state, a)
     assert state.carrying == rooms.Thing("ball", 0, 0, "red")
+
+
+def test_simulate_imagines_the_state_an_action_leads_to():
+    r = rooms.Room(7, 7, (2, 2), "east", (rooms.Thing("key", 3, 2, "red"),))
+    agent = PlanningAgent(OracleImaginer("rooms"))
+    text, image = agent.simulate(rooms.describe(r), "pickup")
+    after = rooms.parse(text)
+    assert after.carrying == rooms.Thing("key", 0, 0, "red") and not after.things
+    assert read_room(image) == dataclasses.replace(after, carrying=None)  # the key is gone from the picture
+    with pytest.raises(ValueError, match="max_plans"):
+        PlanningAgent(OracleImaginer("rooms"), max_plans=0)

@@ -10,6 +10,7 @@ keys are fetched and doors opened on the way when the path needs them).
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -149,7 +150,7 @@ class ImaginedSearchPlanner:
                     seen = self._read(image)
                 except self._read_error:
                     continue  # an imagined state that does not read as a room is not pursued
-                seen = Room(seen.width, seen.height, seen.agent, seen.heading, seen.things, seen.walls, nxt.carrying)
+                seen = dataclasses.replace(seen, carrying=nxt.carrying)  # carried things are not drawn
                 heapq.heappush(frontier, (self.score(seen, mission, targets) + 0.01 * len(path), counter, nxt,
                                           path + [a]))
                 counter += 1

@@ -18,6 +18,7 @@ state ticks the clock (`imagery_agent.imagery.clock`).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from ..imagery.clock import TrialClocks
@@ -57,7 +58,7 @@ class Episode:
 
 def _same_picture(a: Room, b: Room) -> bool:
     """Whether two rooms look the same (what the agent carries is not drawn)."""
-    return a == Room(b.width, b.height, b.agent, b.heading, b.things, b.walls, a.carrying)
+    return a == dataclasses.replace(b, carrying=a.carrying)
 
 
 def _disagreement(verbal: Room, seen: Room | None) -> int:
@@ -85,8 +86,9 @@ class PlanningAgent:
                  costs: dict | None = None, seed: int = 0):
         if get_family(imaginer.family).name != "rooms":
             raise SceneError(f"the planning agent imagines rooms; this imaginer draws {imaginer.family!r}")
-        if not isinstance(max_attempts, int) or max_attempts < 1:
-            raise ValueError(f"max_attempts must be a whole number >= 1, got {max_attempts!r}")
+        for name, value in (("max_attempts", max_attempts), ("max_plans", max_plans)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
         self.imaginer, self.planner = imaginer, planner or ShortestPathPlanner()
         self.max_attempts, self.max_plans, self.seed = max_attempts, max_plans, seed
         self.clocks = TrialClocks(0.0, costs, seed)
@@ -135,8 +137,8 @@ class PlanningAgent:
         if not agree:
             _, image, seen, problem = best
         caption = canonical(seen) if seen is not None else ""
-        if seen is not None and verbal.carrying is not None:
-            seen = Room(seen.width, seen.height, seen.agent, seen.heading, seen.things, seen.walls, verbal.carrying)
+        if seen is not None:  # what it carries it knows from the words: it is not drawn
+            seen = dataclasses.replace(seen, carrying=verbal.carrying)
         return RoomCode(text, verbal, image, seen, caption, agree, attempt, "" if agree else problem)
 
     def simulate(self, state: str | Room, action) -> tuple[str, MentalImage]:
