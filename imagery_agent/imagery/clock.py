@@ -21,6 +21,7 @@ DEFAULT_COSTS_MS = {
     "rotate": 20.0,         # turning the image by one small increment
     "translate": 15.0,      # moving the image by one small increment
     "zoom": 20.0,           # scaling the image by one small increment
+    "reflect": 20.0,        # mirroring or flipping the image (one step, as one rotation increment)
     "compare": 60.0,        # matching two images
     "retrieve": 50.0,       # one look-up in a propositional (graph) memory
     "expand": 10.0,         # one state considered in a search over the imagined room (planning)

@@ -5,9 +5,9 @@ module (`islands.FAMILY`, ...). Generic code asks `get_family(name)` and never n
 """
 from __future__ import annotations
 
-from . import compositions, figures, islands, lexicon, rooms
+from . import compositions, figures, glyphs, islands, lexicon, objects, rooms
 from .errors import ParseError, SceneError
 from .family import FAMILIES, SPLITS, SceneFamily, get_family, lazy, register_family, unregister_family
 
 __all__ = ["FAMILIES", "SPLITS", "SceneFamily", "get_family", "lazy", "register_family", "unregister_family",
-           "ParseError", "SceneError", "islands", "figures", "compositions", "rooms", "lexicon"]
+           "ParseError", "SceneError", "islands", "figures", "compositions", "glyphs", "objects", "rooms", "lexicon"]

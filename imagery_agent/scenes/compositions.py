@@ -52,6 +52,9 @@ class Part:
 @dataclass(frozen=True)
 class Composition:
     parts: tuple[Part, ...] = field(default_factory=tuple)
+    figure_ops: tuple[tuple[int, str, int], ...] = ()
+    """Turns of the whole figure ('Now rotate the figure 90 degrees to the right'): (index of the
+    last part placed before it, operation, value), applied to every part placed so far."""
 
     def __post_init__(self):
         validate(self)
@@ -65,14 +68,8 @@ def validate(c: Composition) -> None:
     for i, p in enumerate(c.parts):
         if p.symbol not in GLYPHS:
             raise SceneError(f"unknown symbol {p.symbol!r}")
-        for op in p.ops:
-            name, value = op
-            if name not in OPS:
-                raise SceneError(f"unknown transformation {name!r}")
-            if name == "rotate" and (value % 45 or not -180 <= value <= 180 or value == 0):
-                raise SceneError(f"rotation {value} must be a non-zero multiple of 45 degrees up to 180")
-            if name == "scale" and value not in SCALES:
-                raise SceneError(f"scale {value}% must be one of {SCALES}")
+        for name, value in p.ops:
+            _check_op(name, value)
         strokes = GLYPHS[p.symbol]
         for r in p.removed:
             if r not in strokes:
@@ -86,6 +83,19 @@ def validate(c: Composition) -> None:
                 raise SceneError(f"part {i + 1} ({name_of(p.symbol)}) needs a place: one of {', '.join(RELATIONS)}")
             if p.anchor is None or not 0 <= p.anchor < i:
                 raise SceneError(f"part {i + 1} must be placed against an earlier part")
+    for after, name, value in c.figure_ops:
+        if not 0 <= after < len(c.parts):
+            raise SceneError(f"a change of the whole figure comes after part {after + 1}, which does not exist")
+        _check_op(name, value)
+
+
+def _check_op(name: str, value: int) -> None:
+    if name not in OPS:
+        raise SceneError(f"unknown transformation {name!r}")
+    if name == "rotate" and (value % 45 or not -180 <= value <= 180 or value == 0):
+        raise SceneError(f"rotation {value} must be a non-zero multiple of 45 degrees up to 180")
+    if name == "scale" and value not in SCALES:
+        raise SceneError(f"scale {value}% must be one of {SCALES}")
 
 
 def name_of(symbol: str) -> str:
@@ -98,18 +108,29 @@ def name_of(symbol: str) -> str:
 
 # --- geometry ------------------------------------------------------------------------------
 
+def apply_op(strokes: dict[str, list], name: str, value: int, centre=(0.5, 0.5)) -> dict[str, list]:
+    """One operation as the words give it: rotate (degrees, + clockwise), mirror, flip, scale (%)."""
+    if name == "rotate":
+        return transform(strokes, angle=value, centre=centre)
+    if name == "mirror":
+        return transform(strokes, mirror=True, centre=centre)
+    if name == "flip":
+        return transform(strokes, flip=True, centre=centre)
+    return transform(strokes, scale=value / 100, centre=centre)
+
+
 def _part_strokes(p: Part) -> dict[str, list]:
     strokes = {n: s for n, s in GLYPHS[p.symbol].items() if n not in p.removed}
     for name, value in p.ops:
-        if name == "rotate":
-            strokes = transform(strokes, angle=value)
-        elif name == "mirror":
-            strokes = transform(strokes, mirror=True)
-        elif name == "flip":
-            strokes = transform(strokes, flip=True)
-        elif name == "scale":
-            strokes = transform(strokes, scale=value / 100)
+        strokes = apply_op(strokes, name, value)
     return strokes
+
+
+def _turn_figure(placed: list[dict[str, list]], name: str, value: int) -> list[dict[str, list]]:
+    """Every part placed so far, changed together about the centre of their bounding box."""
+    x0, y0, x1, y1 = bounds([s for p in placed for s in p.values()])
+    centre = ((x0 + x1) / 2, (y0 + y1) / 2)
+    return [apply_op(p, name, value, centre) for p in placed]
 
 
 _FRAME = {"below": (0, 1, 1), "above": (0, 1, -1), "right-of": (1, 0, 1), "left-of": (1, 0, -1)}
@@ -189,6 +210,8 @@ def layout(c: Composition) -> list[dict[str, list]]:
             step = MOVE_STEP * max(by1 - by0, 0.2)
             s = shift(s, p.move[0] * step, p.move[1] * step)
         placed.append(s)
+        for _, name, value in [f for f in c.figure_ops if f[0] == len(placed) - 1]:
+            placed = _turn_figure(placed, name, value)
     return placed
 
 
@@ -277,6 +300,9 @@ def describe(c: Composition, rng: np.random.Generator | None = None) -> str:
             clauses.append(f"moved {abs(dy)} steps {'down' if dy > 0 else 'up'}")
         s = ", ".join([head] + clauses)
         out.append(s[0].upper() + s[1:])
+        for _, name, value in [f for f in c.figure_ops if f[0] == i]:
+            out.append(pick(("Then take the whole figure, {o}", "Now the whole figure is {o}")).format(
+                o=_op_phrase((name, value), pick)))
     return ". ".join(out) + "."
 
 
@@ -284,6 +310,7 @@ _STROKE_WORDS = {w for g in GLYPHS.values() for n in g for w in n.split()}
 VOCABULARY = ({w for group in (_SYMBOL, _PLACE) for opts in group.values() for o in opts for w in o.split()}
               | {w for o in _FIRST + _NEXT for w in o.split()} | _STROKE_WORDS | set(ORDINALS) | set(SHAPES)
               | {c.lower() for c in LETTERS}
+              | {"then", "take", "whole", "figure", "now", "is"}
               | {"rotated", "degrees", "to", "the", "right", "left", "turned", "clockwise", "counterclockwise",
                  "mirrored", "reflected", "flipped", "upside", "down", "at", "half", "size", "shrunk",
                  "double", "enlarged", "without", "its", "with", "removed", "moved", "steps", "step", "up"})
@@ -381,6 +408,10 @@ _RULES = [
     rule(r"(?:centred |centered )?in" + _REFS, "@rel:inside"),
     rule(r"on" + _REFS, "@rel:above"),  # 'put a triangle on the square'
 
+    # the whole figure
+    rule(r"(?:(?:the|this|your) (?:whole |entire |complete |resulting |combined |new )?|(?:whole|entire) )"
+         r"(?:figure|composition|drawing|picture|image|pattern|arrangement|result|construction|thing|lot)"
+         r"|everything|all of it", "@fig"),
     # references
     rule(r"it|its", "@it"),
     rule(r"the (?:previous|last|preceding|latest|earlier) (?:part|piece|shape|one|symbol)", "@prev"),
@@ -444,6 +475,7 @@ class _Reader:
 
     def __init__(self):
         self.parts: list[_Draft] = []
+        self.figure_ops: list[tuple[int, str, int]] = []
 
     # references ------------------------------------------------------------------------
     def _ref(self, toks: list[str], i: int, before: int, phrase: str,
@@ -489,6 +521,8 @@ class _Reader:
         phrase = phrase_of(raw)
         toks = rewrite([t for t in join_numbers(raw) if t not in "()"], _RULES)
         _check_words(toks, phrase)
+        if "@fig" in toks:
+            return self._figure_sentence(toks, phrase)
         segments: list[list] = [[None]]  # [target, *modifiers]; target None = the part this sentence adds
         new = None
         i = 0
@@ -533,6 +567,19 @@ class _Reader:
             elif target is not None and target != new:
                 raise ParseError(f"compositions: {phrase!r} names the {_name(self.parts[target].symbol)} but says "
                                  "nothing about it")
+
+    def _figure_sentence(self, toks: list[str], phrase: str) -> None:
+        """'Now rotate the whole figure 90 degrees to the right.': operations on every part so far."""
+        if not self.parts:
+            raise ParseError(f"compositions: {phrase!r} changes the figure, but there is none yet")
+        if any(t.startswith(("@sym:", "@rel:", "@remove:", "@move:", "@part:")) for t in toks):
+            raise ParseError(f"compositions: {phrase!r} both changes the whole figure and a part; say them "
+                             "in separate sentences")
+        ops = [m for i, t in enumerate(toks) if t.startswith("@") and t not in ("@fig", "@it", "@prev")
+               for m in [self._operation(toks, i, phrase)] if m[0] == "op" and (m[1] != "rotate" or m[2] % 360)]
+        if not ops and not any(t.startswith("@deg:") for t in toks):
+            raise ParseError(f"compositions: {phrase!r} names the whole figure but says nothing to do with it")
+        self.figure_ops += [(len(self.parts) - 1, m[1], m[2]) for m in ops]
 
     def _mention(self, toks: list[str], i: int, new: int | None, phrase: str) -> tuple[int | None, int]:
         """A mention outside a place: (None, after) for a new part, (index, after) for an old one."""
@@ -619,7 +666,10 @@ class _Reader:
                 Composition(tuple(done))
             except SceneError as e:
                 raise ParseError(f"compositions: {e}") from None
-        return Composition(tuple(done))
+        try:
+            return Composition(tuple(done), tuple(self.figure_ops))
+        except SceneError as e:
+            raise ParseError(f"compositions: {e}") from None
 
 
 def _signed(a: int) -> int:

@@ -1,0 +1,147 @@
+"""Glyphs: one upright letter, digit or shape, whole or with named strokes taken away.
+
+The family of image *generation part by part* (Kosslyn 1980; reinterpretation): an agent that
+builds 'a D on its back with a J underneath' in its visual buffer imagines each part upright
+through a backbone of this family, then turns, moves and joins the parts with buffer operations.
+A glyph is said the way the compositions family says a part ('a capital B without its stem'), and
+read by the compositions parser, which must find exactly one part with no turn, place or move.
+
+Held out: a tenth of the (symbol, removed stroke) pairs, never drawn in training, so the held-out
+split asks whether a model draws a stroke's absence it was never shown for that symbol.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from .compositions import name_of, parse as parse_composition, vocabulary as compositions_vocabulary
+from .drawing import Canvas
+from .errors import ParseError, SceneError
+from .family import SceneFamily, lazy, register_family
+from .graph import GraphObject, relation_graph
+from .strokes import GLYPHS
+
+SYMBOLS = tuple(GLYPHS)
+MAX_STROKES = max(len(s) for s in GLYPHS.values())
+STROKE_WIDTH = 0.06
+REMOVE_PROBABILITY = 0.3
+
+
+@dataclass(frozen=True)
+class Glyph:
+    symbol: str                      # "D", "7", "circle", ...
+    removed: tuple[str, ...] = ()    # named strokes taken away
+
+    def __post_init__(self):
+        if self.symbol not in GLYPHS:
+            raise SceneError(f"unknown symbol {self.symbol!r}; known: {', '.join(SYMBOLS)}")
+        strokes = GLYPHS[self.symbol]
+        for r in self.removed:
+            if r not in strokes:
+                raise SceneError(f"{name_of(self.symbol)} has no part called {r!r}; its parts are {', '.join(strokes)}")
+        if len(set(self.removed)) != len(self.removed) or len(self.removed) >= len(strokes):
+            raise SceneError(f"cannot remove {', '.join(self.removed)} from {name_of(self.symbol)}: nothing would be left")
+
+
+def strokes_of(g: Glyph) -> dict[str, list]:
+    """The glyph's remaining strokes where the whole glyph has them (the unit box, y down)."""
+    return {n: s for n, s in GLYPHS[g.symbol].items() if n not in g.removed}
+
+
+def render(g: Glyph, size: int = 32) -> np.ndarray:
+    canvas = Canvas(size)
+    for s in strokes_of(g).values():
+        canvas.polyline(s, (0, 0, 0), STROKE_WIDTH)
+    return canvas.to_array()
+
+
+def to_graph(g: Glyph) -> nx.DiGraph:
+    objs = [GraphObject(name, float(np.mean([p[0] for p in s])), float(np.mean([p[1] for p in s])),
+                        {"kind": "stroke", "symbol": g.symbol}, [s]) for name, s in strokes_of(g).items()]
+    return relation_graph(objs, family="glyphs")
+
+
+# --- verbal code ---------------------------------------------------------------------------
+
+_NAMES = {"letter": ("a capital {s}", "the letter {s}", "an upper-case {s}"),
+          "digit": ("the digit {s}", "a digit {s}"), "shape": ("a {s}",)}
+_REMOVED = ("without its {r}", "with its {r} removed")
+_OPENINGS = ("", "imagine ", "take ", "start with ", "picture ")
+
+
+def _kind(symbol: str) -> str:
+    return "letter" if len(symbol) == 1 and symbol.isalpha() else "digit" if symbol.isdigit() else "shape"
+
+
+def describe(g: Glyph, rng: np.random.Generator | None = None) -> str:
+    rng = rng if rng is not None else np.random.default_rng(0)
+    pick = lambda opts: opts[int(rng.integers(len(opts)))]  # noqa: E731
+    text = pick(_OPENINGS) + pick(_NAMES[_kind(g.symbol)]).format(s=g.symbol)
+    text += "".join(", " + pick(_REMOVED).format(r=r) for r in g.removed)
+    return text[0].upper() + text[1:] + "."
+
+
+def canonical(g: Glyph) -> str:
+    """One wording: the first name form, removals in the glyph's stroke order."""
+    order = [r for r in GLYPHS[g.symbol] if r in g.removed]
+    text = _NAMES[_kind(g.symbol)][0].format(s=g.symbol) + "".join(f", without its {r}" for r in order)
+    return text[0].upper() + text[1:] + "."
+
+
+def parse(text: str) -> Glyph:
+    """Read one part with the compositions parser; a turn, a place or a second part is refused:
+    a glyph is imagined upright and alone (the buffer turns and places it)."""
+    comp = parse_composition(text)
+    if len(comp.parts) != 1:
+        raise ParseError(f"glyphs: a glyph is one part, the text names {len(comp.parts)}")
+    p = comp.parts[0]
+    if p.ops or p.move != (0, 0):
+        raise ParseError("glyphs: a glyph is imagined upright and in place; turn, mirror, resize or move it "
+                         "in the visual buffer")
+    try:
+        return Glyph(p.symbol, tuple(r for r in GLYPHS[p.symbol] if r in p.removed))
+    except SceneError as e:
+        raise ParseError(f"glyphs: {e}") from None
+
+
+def vocabulary() -> set[str]:
+    return compositions_vocabulary()
+
+
+# --- sampling and the held-out split -------------------------------------------------------
+
+def sample(rng: np.random.Generator) -> Glyph:
+    symbol = SYMBOLS[int(rng.integers(len(SYMBOLS)))]
+    strokes = list(GLYPHS[symbol])
+    if len(strokes) > 1 and rng.random() < REMOVE_PROBABILITY:
+        return Glyph(symbol, (strokes[int(rng.integers(len(strokes)))],))
+    return Glyph(symbol)
+
+
+def combinations(g: Glyph) -> set:
+    """(symbol, removed stroke) pairs; a whole glyph is (symbol, None), never held out."""
+    return {(g.symbol, r) for r in g.removed} or {(g.symbol, None)}
+
+
+def is_heldout_atom(atom) -> bool:
+    return atom[1] is not None and int(hashlib.sha256(repr(atom).encode()).hexdigest(), 16) % 10 == 0
+
+
+def grounding_targets(g: Glyph) -> list:
+    """One sentence: every token learns the symbol and which stroke (if any) is gone."""
+    strokes = list(GLYPHS[g.symbol])
+    gone = 1 + strokes.index(g.removed[0]) if g.removed else 0
+    return [(None, (SYMBOLS.index(g.symbol), gone))]
+
+
+FAMILY = register_family(SceneFamily(
+    name="glyphs", sample=sample, describe=describe, parse_text=parse, render=render, to_graph=to_graph,
+    words=vocabulary, atoms=combinations, heldout_atom=is_heldout_atom, canonical_text=canonical,
+    score_image=lazy("imagery_agent.metrics.glyphs:score_glyph"),
+    summarise_scores=lazy("imagery_agent.metrics.objects:summarise_objects"),
+    grounding_classes=(len(SYMBOLS), MAX_STROKES + 1), grounding_targets=grounding_targets,
+    backgrounds=((255, 255, 255),),
+))
