@@ -5,6 +5,7 @@
     env = gym.make("imagery/MentalRotation-v0", stimuli="letters")
     env = gym.make("imagery/GridNavigation-v0", size=6, image=True)
     env = gym.make("imagery/KeyDoor-v0")
+    env = gym.make("imagery/Reinterpretation-v0", items="my_items.txt")
 """
 from gymnasium.envs.registration import register, registry
 
@@ -18,3 +19,6 @@ if "imagery/GridNavigation-v0" not in registry:  # episodes end themselves (succ
     register(id="imagery/GridNavigation-v0", entry_point="environments.rooms_tasks:GridNavigationEnv")
 if "imagery/KeyDoor-v0" not in registry:
     register(id="imagery/KeyDoor-v0", entry_point="environments.rooms_tasks:KeyDoorEnv")
+if "imagery/Reinterpretation-v0" not in registry:
+    register(id="imagery/Reinterpretation-v0", entry_point="environments.reinterpretation:ReinterpretationEnv",
+             max_episode_steps=1)

@@ -354,8 +354,13 @@ def _move(m: re.Match) -> str:
 
 
 _RULES = [
+    rule(r"so (?:that )?(?:the (?:two|2) |the |their |both )?(?:points|tips|ends|corners|edges|sides) (?:touch|meet)",
+         ""),  # before '2' can be read as a digit
     rule(r"semi-circle|semicircle|half circle|half-circle", "half-circle"),
     rule(r"(?:straight |horizontal )line", "line"),
+    rule(r"(?:vertical|upright|standing) (?:straight )?line", "line @deg:90 @either"),
+    rule(r"(?:that |which )?(?:is )?pointing (?:straight )?(?:towards the |to the )?(down|downwards|up|upwards|left|right)",
+         lambda m: "@point:" + m.group(1).removesuffix("wards")),
     rule(rf"1 (?={_SHAPE} )", "a "),
     *TURN_RULES,
     rule(r"(@c?cw) (?:by|through) (@deg:\d+)", r"\2 \1"),
@@ -391,6 +396,8 @@ _RULES = [
     rule(rf"(?:mirrored|reflected|flipped|mirror|reflect|flip)({_OBJ})"
          r" (?:horizontally|sideways|(?:from )?left to right|left-right|left-to-right)", r"@mirror\1"),
     rule(r"mirrored|reflected|mirror-reversed|(?:as |in )?(?:a )?mirror(?:-| )image(?: form)?(?: of)?", "@mirror"),
+    rule(r"small|little|tiny|smaller", "@half"), rule(r"big|large|bigger|larger", "@double"),
+    rule(r"(an?|the|another)((?: @(?:flip|mirror|half|double))+) ([a-z]|\d)(?= |$)", r"\1\2 @sym:\3"),
     rule(r"(?:mirror|reflect)(?= it | them | the | @| , | and | then | $)", "@mirror"),
     # contact is implied by every place
     rule(r"so (?:that )?(?:they|the two(?: parts)?|both(?: parts)?) (?:touch|are touching|meet)"
@@ -577,6 +584,8 @@ class _Reader:
                              "in separate sentences")
         ops = [m for i, t in enumerate(toks) if t.startswith("@") and t not in ("@fig", "@it", "@prev")
                for m in [self._operation(toks, i, phrase)] if m[0] == "op" and (m[1] != "rotate" or m[2] % 360)]
+        if any(len(m) == 4 for m in ops):
+            raise ParseError(f"compositions: say which way to rotate (left or right) in {phrase!r}")
         if not ops and not any(t.startswith("@deg:") for t in toks):
             raise ParseError(f"compositions: {phrase!r} names the whole figure but says nothing to do with it")
         self.figure_ops += [(len(self.parts) - 1, m[1], m[2]) for m in ops]
@@ -597,7 +606,9 @@ class _Reader:
         verb = i > 0 and toks[i - 1 - (det is not None)] in _INTRO_VERBS
         symbol = _symbol(toks[j])
         old = [k for k, p in enumerate(self.parts) if p.symbol == symbol]
-        if det == "the" and old and not verb:  # 'the D' of a sentence that adds nothing: the D there is
+        unplaced = old and old[-1] == len(self.parts) - 1 and old[-1] > 0 and self.parts[old[-1]].relation is None
+        if det == "the" and old and (not verb or unplaced):  # 'the D' of a sentence that adds nothing, or
+            # 'attach the V to ...' of the V just taken and not yet placed: the D (the V) there is
             return self._ref(toks, i - 1, len(self.parts), phrase)
         return None, j + 1
 
@@ -607,15 +618,19 @@ class _Reader:
         if kind == "deg":
             side = {toks[k] for k in (i - 1, i + 1) if 0 <= k < len(toks)} & {"@cw", "@ccw"}
             a = int(value)
-            if len(side) != 1 and a % 180:
-                raise ParseError(f"compositions: say which way to rotate (left or right) in {phrase!r}")
             if a > 360:
                 raise ParseError(f"compositions: the angle {a} in {phrase!r} is out of range (0 to 360 degrees)")
+            if len(side) != 1 and a % 180:  # read only for a part that looks the same turned either way
+                return ("op", "rotate", _signed(a), "either")
             return ("op", "rotate", _signed(-a if side == {"@ccw"} else a))
         if kind in ("cw", "ccw"):
             if not any(toks[k].startswith("@deg:") for k in (i - 1, i + 1) if 0 <= k < len(toks)):
                 raise ParseError(f"compositions: {phrase!r} turns a part but does not say by how many degrees")
             return ("none",)
+        if kind == "either":
+            return ("none",)
+        if kind == "point":
+            return ("point", value)
         if kind in ("mirror", "flip"):
             return ("op", kind, 0)
         if kind in ("half", "double"):
@@ -636,6 +651,12 @@ class _Reader:
             raise ParseError(f"compositions: {phrase!r} changes the {p.symbol.lower()} after a later part was "
                              "placed; say how each part looks before placing the next")
         for m in changes:
+            if m[0] == "point":
+                m = _pointing(p, m[1], phrase)
+                if m is None:
+                    continue
+            if m[0] == "op" and len(m) == 4 and not _turns_alike(p, m[2]):
+                raise ParseError(f"compositions: say which way to rotate (left or right) in {phrase!r}")
             if m[0] == "op":
                 if m[1] != "rotate" or m[2] % 360:
                     p.ops.append((m[1], m[2]))
@@ -670,6 +691,25 @@ class _Reader:
             return Composition(tuple(done), tuple(self.figure_ops))
         except SceneError as e:
             raise ParseError(f"compositions: {e}") from None
+
+
+def _turns_alike(p: _Draft, angle: int) -> bool:
+    """Whether the part looks the same turned `angle` degrees either way (a line by 90, a square
+    by 45, a circle by any): then a turn need not say which way."""
+    strokes = {n: s for n, s in GLYPHS[p.symbol].items() if n not in p.removed}
+    for name, value in p.ops:
+        strokes = apply_op(strokes, name, value)
+    a, b = (_dense(list(apply_op(strokes, "rotate", t).values()), 8) for t in (angle, -angle))
+    d = np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1))
+    return float(max(d.min(0).max(), d.min(1).max())) < 0.03  # the two drawings within a stroke's width
+
+
+def _pointing(p: _Draft, direction: str, phrase: str):
+    """'A triangle pointing down': the turn that points a triangle (which points up) that way."""
+    if p.symbol != "triangle":
+        raise ParseError(f"compositions: 'pointing' is read for triangles only, in {phrase!r}; say how the "
+                         f"{_name(p.symbol)} is turned (upside down, rotated 90 degrees to the left, ...)")
+    return {"up": None, "down": ("op", "flip", 0), "right": ("op", "rotate", 90), "left": ("op", "rotate", -90)}[direction]
 
 
 def _signed(a: int) -> int:

@@ -12,7 +12,7 @@ random stream never used in training), for choosing and reporting the naming mod
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -33,7 +33,7 @@ WIDTH_RANGE = (0.025, 0.075)
 @dataclass(frozen=True)
 class Drawing:
     name: str          # a lexicon object: "umbrella", "ice-cream cone", ...
-    variant: int = 0   # 0: the canonical drawing; others: proportions, pose and stroke from this seed
+    variant: int = field(default=0, compare=False)  # 0: canonical; others: proportions, pose, stroke (not said)
 
     def __post_init__(self):
         if self.name not in LEXICON:
@@ -83,7 +83,8 @@ def to_graph(d: Drawing) -> nx.DiGraph:
 
 # --- verbal code ---------------------------------------------------------------------------
 
-_FORMS = ("a drawing of {a} {n}", "it looks like {a} {n}", "{a} {n}", "a picture of {a} {n}")
+_FORMS = ("a drawing of {a} {n}", "it looks like {a} {n}", "{a} {n}", "a picture of {a} {n}", "this is {a} {n}",
+          "the drawing shows {a} {n}")
 
 
 def article(name: str) -> str:
@@ -101,7 +102,7 @@ def canonical(d: Drawing) -> str:
     return f"It looks like {article(d.name)}."
 
 
-_FILLERS = {"a", "an", "drawing", "of", "it", "looks", "like", "picture"}
+_FILLERS = {"a", "an", "drawing", "of", "it", "looks", "like", "picture", "this", "is", "the", "shows"}
 
 
 def vocabulary() -> set[str]:
