@@ -436,7 +436,7 @@ _FILLERS = {
     "'s",
 } | _INTRO_VERBS
 _LICENSED = {  # verbs that are read only with the operation they name
-    "@deg": ROTATION_VERBS, "@mirror": {"mirrored", "mirror", "reflected", "reflect", "flipped", "flip", "flipping"},
+    "@deg": ROTATION_VERBS | {"give", "gives", "giving"}, "@mirror": {"mirrored", "mirror", "reflected", "reflect", "flipped", "flip", "flipping"},
     "@flip": {"flipped", "flip", "flipping", "turned", "turn", "turning", "over"},
     "@half": {"shrunk", "shrink", "shrinking", "reduced", "reduce", "scaled", "scale", "scaling", "resized",
               "resize", "made", "make", "drawn", "down", "size", "sized"},

@@ -1,0 +1,236 @@
+"""Reinterpretation: instructions read, images built part by part, names found in the image."""
+from __future__ import annotations
+
+import json
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import environments  # noqa: F401  (registers the environments)
+from environments.reinterpretation import ReinterpretationEnv, read_items
+from imagery_agent.agent.reinterpretation import (PropositionalReinterpreter, ReinterpretingAgent, Step,
+                                                  part_names)
+from imagery_agent.backbones.imaginer import OracleImaginer
+from imagery_agent.imagery.clock import Clock
+from imagery_agent.imagery.composing import INK, PartBuffer
+from imagery_agent.metrics.compositions import score_composition
+from imagery_agent.scenes import ParseError, compositions, lexicon
+from imagery_agent.scenes.compositions import Composition, Part
+
+
+def parse(text):
+    return compositions.parse(text)
+
+
+# --- reading the instructions ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, part", [
+    ("Imagine a capital D. Rotate it 90 degrees to the left.", Part("D", (("rotate", -90),))),
+    ("Imagine a D. Turn it a quarter turn counterclockwise.", Part("D", (("rotate", -90),))),
+    ("Picture the letter D and rotate it 90 degrees clockwise.", Part("D", (("rotate", 90),))),
+    ("Imagine a capital D. Give it a quarter turn to the right.", Part("D", (("rotate", 90),))),
+    ("Imagine a D. Mirror it.", Part("D", (("mirror", 0),))),
+    ("Imagine a D. Turn it upside down.", Part("D", (("flip", 0),))),
+    ("Imagine an upside-down V.", Part("V", (("flip", 0),))),
+    ("Imagine a small circle.", Part("circle", (("scale", 50),))),
+    ("Imagine a circle. Make it twice as big.", Part("circle", (("scale", 200),))),
+    ("Imagine a capital B. Take away its stem.", Part("B", (), ("stem",))),
+    ("Imagine a triangle pointing down.", Part("triangle", (("flip", 0),))),
+    ("Imagine a triangle pointing to the right.", Part("triangle", (("rotate", 90),))),
+    ("Imagine a vertical line.", Part("line", (("rotate", 90),))),
+    ("Imagine a line and rotate it 90 degrees.", Part("line", (("rotate", 90),))),
+])
+def test_parser_reads_paraphrases_of_each_operation(text, part):
+    assert parse(text).parts[0] == part
+
+
+@pytest.mark.parametrize("text, relation", [
+    ("Imagine a D. Now put a J underneath it so that they touch.", "below"),
+    ("Imagine a D. Put a J on top of the D.", "above"),
+    ("Imagine a D. Attach a J to its left.", "left-of"),
+    ("Imagine a D. Place a J to the right of the D, touching it.", "right-of"),
+    ("Imagine a circle. Put a U inside it.", "inside"),
+    ("Imagine a triangle. Put another triangle below it, so that the two points touch.", "below"),
+])
+def test_parser_reads_places(text, relation):
+    assert parse(text).parts[1].relation == relation
+
+
+def test_whole_figure_turns_apply_to_every_part_so_far():
+    c = parse("Imagine a capital D. Put a J below it. Now rotate the whole figure 90 degrees to the right. "
+              "Put a circle above the D.")
+    assert c.figure_ops == ((1, "rotate", 90),)
+    assert len(c.parts) == 3
+    turned = compositions.render(c, 64)
+    plain = compositions.render(Composition(c.parts), 64)
+    assert not np.array_equal(turned, plain)
+    assert compositions.parse(compositions.describe(c, np.random.default_rng(3))) == c
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Imagine a capital D. Wobble it.", "wobble"),
+    ("Imagine a D. Rotate it 90 degrees.", "which way"),           # a D looks different turned left or right
+    ("Imagine a capital V pointing up.", "triangles only"),
+    ("Imagine a D. Put a J next to it.", "which side"),
+    ("Imagine a D. Now turn the whole figure 90 degrees.", "which way"),
+])
+def test_parser_names_what_it_cannot_read(text, named):
+    with pytest.raises(ParseError, match=named):
+        parse(text)
+
+
+def test_lexicon_names_never_enter_the_parse():
+    for name in lexicon.LEXICON:
+        with pytest.raises(ParseError):
+            parse(f"Imagine a {name}.")
+
+
+# --- item files ------------------------------------------------------------------------------
+
+def test_builtin_items_read_and_answer_lexicon_names():
+    items = read_items()
+    assert len(items) >= 30
+    assert all(a in lexicon.LEXICON for it in items for a in it.answers)
+    classic = {"umbrella", "heart", "ice-cream cone", "sailboat", "house", "pine tree"}
+    assert classic <= {it.answer for it in items}
+
+
+def test_item_file_errors_name_the_line(tmp_path):
+    f = tmp_path / "items.txt"
+    f.write_text("# a comment\nImagine a capital D.\nRotate it 90 degrees to the left.\nanswer: umbrella\n\n"
+                 "Imagine a circle.\nSquish it flat.\nanswer: sun\n")
+    with pytest.raises(ParseError, match=r"line 7: .*'squish'"):
+        read_items(f)
+    f.write_text("Imagine a circle.\nanswer: spaceship\n")
+    with pytest.raises(ParseError, match=r"line 2: unknown object 'spaceship'"):
+        read_items(f)
+    f.write_text("Imagine a circle.\n\nanswer: sun\n")
+    with pytest.raises(ParseError, match=r"line 1: the item has no 'answer:' line"):
+        read_items(f)
+    f.write_text("Imagine a circle.\nPut a line below it.\nanswer: Lollipop, balloon\n")
+    (item,) = read_items(f)
+    assert item.answers == ("lollipop", "balloon") and item.line == 1
+
+
+# --- building the image part by part ---------------------------------------------------------
+
+def _fixed_namer(name):
+    return lambda image, exclude=(): [(name, 0.9)] + [(n, 0.0) for n in lexicon.LEXICON if n != name]
+
+
+def test_step_images_follow_the_instructions():
+    agent = ReinterpretingAgent(_fixed_namer("umbrella"), part_imaginer=OracleImaginer("glyphs", 32))
+    for text, _ in compositions.FINKE_ITEMS:
+        res = agent.run(text)
+        score = score_composition(res.image, res.composition, grow=1)
+        assert all(score["placed"]), (text, score)
+        assert len(res.steps) == len(res.composition.parts) + len(res.composition.figure_ops)
+
+
+def test_a_part_slides_until_its_ink_meets_the_anchor():
+    glyphs = OracleImaginer("glyphs", 32)
+    clock = Clock()
+    buf = PartBuffer(clock)
+    d = buf.add(glyphs.imagine(["A capital D."])[0])
+    j = buf.add(glyphs.imagine(["A capital J."])[0])
+    slid = buf.place(j, "below", d)
+    assert slid >= 1 and clock.count("translate") == slid
+    a, b = buf.layers[d] > INK, buf.layers[j] > INK
+    ys_a, ys_b = np.nonzero(a)[0], np.nonzero(b)[0]
+    assert ys_b.min() > ys_a.min()                      # the J is below the D
+    grown = a | np.roll(a, 1, 0) | np.roll(a, -1, 0) | np.roll(a, 1, 1) | np.roll(a, -1, 1)
+    assert (grown & b).any()                            # and their inks meet
+
+
+def test_larger_turns_take_more_steps():
+    glyphs = OracleImaginer("glyphs", 32)
+    counts = []
+    for angle in (45, 90, 180):
+        clock = Clock()
+        buf = PartBuffer(clock)
+        buf.transform([buf.add(glyphs.imagine(["A capital F."])[0])], "rotate", angle)
+        counts.append(clock.count("rotate"))
+    assert counts[0] < counts[1] < counts[2]
+
+
+def test_the_answer_comes_from_the_image():
+    """A namer that reads the image (nearest lexicon drawing): a planted picture changes the answer."""
+    renders = {n: lexicon.render(n, 64).astype(float).ravel() for n in lexicon.LEXICON}
+
+    def nearest(image, exclude=()):
+        x = image.astype(float).ravel()
+        scores = {n: -float(np.abs(x - r).mean()) / 255 + 1 for n, r in renders.items() if n not in exclude}
+        return sorted(scores.items(), key=lambda kv: -kv[1])
+
+    agent = ReinterpretingAgent(nearest, part_imaginer=OracleImaginer("glyphs", 32), look_further=False)
+    text = compositions.FINKE_ITEMS[0][0]
+    honest = agent.run(text).answer
+    planted = lexicon.render("star", 64)
+    agent.build = lambda instructions, clock: (compositions.parse(instructions), [Step("planted", planted)])
+    assert agent.run(text).answer == "star" != honest
+
+
+def test_told_part_names_are_excluded():
+    c = parse("Imagine a circle. Put a capital U inside it.")
+    assert {"circle", "u"} <= part_names(c)
+
+
+def test_looking_again_turns_the_image_and_ticks():
+    calls = []
+
+    def namer(image, exclude=()):
+        calls.append(image.copy())
+        return [("umbrella", 0.9 if len(calls) == 3 else 0.1)]
+
+    agent = ReinterpretingAgent(namer, part_imaginer=OracleImaginer("glyphs", 32))
+    clock = Clock()
+    reading = agent.interpret(compositions.render(parse("Imagine a capital D."), 64), set(), clock)
+    assert reading.look == "rotate -90" and reading.score == 0.9
+    assert clock.count("caption") == 3 and clock.count("rotate") == 18
+    assert not np.array_equal(calls[0], calls[1])
+
+
+def test_propositional_control_has_no_image():
+    res = PropositionalReinterpreter(seed=1).run(compositions.FINKE_ITEMS[0][0])
+    assert res.steps == [] and res.answer in lexicon.LEXICON
+
+
+# --- environment and experiment --------------------------------------------------------------
+
+def test_environment_passes_the_checker_and_scores_names():
+    env = gym.make("imagery/Reinterpretation-v0")
+    check_env(env.unwrapped, skip_render_check=True)
+    obs, info = env.reset(seed=0, options={"item": 0})
+    assert "D" in obs["instructions"] and info["answers"][0] == "umbrella"
+    name = lexicon.LEXICON.index("umbrella")
+    _, reward, done, _, info = env.step({"name": name, "time_ms": np.array([1000.0], np.float32)})
+    assert reward == 1.0 and done and info["hit"]
+    env.reset(options={"item": 0})
+    _, reward, *_ = env.step({"name": lexicon.LEXICON.index("star"), "time_ms": np.array([1.0], np.float32)})
+    assert reward == 0.0
+    with pytest.raises(ValueError, match="item must be an index"):
+        env.reset(options={"item": 999})
+
+
+def test_environment_reads_a_users_item_file(tmp_path):
+    f = tmp_path / "mine.txt"
+    f.write_text("Imagine a square.\nPut a triangle on top of it.\nanswer: house\n")
+    env = ReinterpretationEnv(str(f))
+    obs, info = env.reset(seed=0)
+    assert info["answers"] == ("house",) and obs["instructions"].startswith("Imagine a square.")
+
+
+def test_cli_runs_small(tmp_path):
+    from experiments import reinterpretation
+    f = tmp_path / "mine.txt"
+    f.write_text("Imagine a square.\nPut a triangle on top of it.\nanswer: house\n\n"
+                 "Imagine a circle.\nPut a vertical line below it.\nanswer: lollipop\n")
+    out = tmp_path / "out"
+    assert reinterpretation.main(["--items", str(f), "--agent", "propositional", "--out", str(out), "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["conditions"]["propositional"]["n_items"] == 2
+    assert {"items.csv", "summary.json", "steps.png", "reinterpretation.png"} <= {p.name for p in out.iterdir()}
+    assert reinterpretation.main(["--items", str(tmp_path / "none.txt"), "--out", str(out)]) == 2
+    assert reinterpretation.main(["--agent", "psychic", "--out", str(out)]) == 2
