@@ -35,6 +35,7 @@ class Item:
     answers: tuple[str, ...]       # the intended object first, then accepted alternatives
     line: int                      # where the item starts in its file (1-based)
     lines: tuple[str, ...] = ()    # the instruction lines as written
+    error: str | None = None       # why the instructions cannot be read (read_items(skip_unreadable=True))
 
     @property
     def answer(self) -> str:
@@ -46,10 +47,11 @@ def _sentence(line: str) -> str:
     return line if line[-1:] in ".!?" else line + "."
 
 
-def read_items(source: str | Path | None = None, *, check: bool = True) -> list[Item]:
+def read_items(source: str | Path | None = None, *, check: bool = True, skip_unreadable: bool = False) -> list[Item]:
     """Items from a file path (or the file's text when `source` holds newlines); the built-in
     items when None. Every answer must be a lexicon name and, with `check`, every item's
-    instructions must read; what does not is refused with its line number."""
+    instructions must read; what does not is refused with its line number (with
+    `skip_unreadable`, the item is kept with its `error` instead, for a run that counts it a miss)."""
     if source is None:
         source = BUILTIN_ITEMS
     if isinstance(source, Path) or "\n" not in str(source):
@@ -80,7 +82,12 @@ def read_items(source: str | Path | None = None, *, check: bool = True) -> list[
                                  f"{', '.join(LEXICON)}")
             item = Item(" ".join(_sentence(b) for _, b in block), names, start, tuple(b for _, b in block))
             if check:
-                _check_item(item, block, where)
+                try:
+                    _check_item(item, block, where)
+                except ParseError as e:
+                    if not skip_unreadable:
+                        raise
+                    item = Item(item.instructions, item.answers, item.line, item.lines, str(e))
             items.append(item)
             block, start = [], None
             continue
@@ -115,10 +122,11 @@ def _words(text: str) -> str:
 class ReinterpretationEnv(gym.Env):
     metadata = {"render_modes": [], "render_fps": 1}
 
-    def __init__(self, items: str | Path | None = None, render_mode: str | None = None):
+    def __init__(self, items: str | Path | None = None, render_mode: str | None = None,
+                 skip_unreadable: bool = False):
         if render_mode is not None:
             raise ValueError(f"render_mode must be None, got {render_mode!r}")
-        self.items = read_items(items)
+        self.items = read_items(items, skip_unreadable=skip_unreadable)
         self.names = LEXICON
         self.observation_space = spaces.Dict({
             "instructions": spaces.Text(max_length=MAX_TEXT, min_length=1, charset=CHARSET)})

@@ -74,6 +74,7 @@ class ReinterpretationConfig:
     whole_weights: str | None = None  # a compositions pipeline folder (route a with a backbone)
     look_further: bool = True         # turn and mirror the image when no reading is confident
     ambiguous: bool = True            # run the duck/rabbit condition
+    skip_unreadable: bool = False     # count items whose instructions cannot be read as misses (else refuse the file)
     progress: bool = True
 
 
@@ -93,7 +94,7 @@ def run(config: ReinterpretationConfig | None = None, **overrides) -> Results:
         raise SceneError(f"unknown agent {cfg.agent!r}; choose from {', '.join(AGENTS)}")
     whole_number(cfg.seed, "--seed", 0, MAX_SEED)
     try:
-        env = ReinterpretationEnv(cfg.items)  # the environment is the trial; it reads and checks the items
+        env = ReinterpretationEnv(cfg.items, skip_unreadable=cfg.skip_unreadable)  # the trial; it checks the items
     except FileNotFoundError as e:
         raise SceneError(str(e)) from None
     out = check_out(cfg.out)
@@ -103,6 +104,9 @@ def run(config: ReinterpretationConfig | None = None, **overrides) -> Results:
         agent, imager = _agent_for(condition, cfg, namer)
         steps[condition] = {}
         for k in tqdm(range(len(env.items)), desc=condition, disable=not cfg.progress, leave=False):
+            if env.items[k].error:
+                rows.append(_unread_row(condition, imager, k, env.items[k]))
+                continue
             obs, info = env.reset(seed=cfg.seed, options={"item": k})
             t0 = time.perf_counter()
             action, res = respond(agent, obs)
@@ -171,8 +175,16 @@ def _row(condition, imager, k, item, res, info, wall_ms) -> dict:
         "parts": len(res.composition.parts), "parts_placed": placed, "steps": clock.steps,
         "imagine": clock.count("imagine"), "rotate": clock.count("rotate"), "translate": clock.count("translate"),
         "looks": clock.count("caption"), "time_ms": clock.ms, "wall_ms": wall_ms, "imager": imager,
-        "instructions": item.instructions,
+        "instructions": item.instructions, "unreadable": "",
     }
+
+
+def _unread_row(condition, imager, k, item) -> dict:
+    return {"condition": condition, "item": k, "line": item.line, "answer": item.answer,
+            "alternatives": "; ".join(item.answers[1:]), "response": "", "hit": False, "score": np.nan,
+            "look": "", "readings": "", "parts": 0, "parts_placed": np.nan, "steps": 0, "imagine": 0, "rotate": 0,
+            "translate": 0, "looks": 0, "time_ms": np.nan, "wall_ms": np.nan, "imager": imager,
+            "instructions": item.instructions, "unreadable": item.error}
 
 
 def _ambiguous(cfg: ReinterpretationConfig, namer) -> dict:
@@ -204,6 +216,7 @@ def summarise(items: pd.DataFrame, cfg: ReinterpretationConfig, ambiguous: dict 
     for cond, df in items.groupby("condition", sort=False):
         conditions[cond] = {
             "hit_rate": float(df.hit.mean()), "n_items": int(len(df)), "hits": int(df.hit.sum()),
+            "unreadable": int((df.unreadable != "").sum()),
             "mean_time_ms": float(df.time_ms.mean()), "mean_steps": float(df.steps.mean()),
             "parts_placed": float(df.parts_placed.mean()) if df.parts_placed.notna().any() else None,
             "seen_after_turning": int((df.hit & (df.look != "as imagined")).sum()),
@@ -245,7 +258,10 @@ def contact_sheet(steps: dict, item_list, items: pd.DataFrame, path: Path) -> Pa
     for k, row_axes in enumerate(axes):
         for ax in row_axes:
             ax.axis("off")
-        for j, (label, image) in enumerate(steps[cond].get(k, [])):
+        if k not in steps[cond]:
+            row_axes[0].text(0, 0.5, f"line {item_list[k].line}: not read", fontsize=6, color="red", va="center")
+            continue
+        for j, (label, image) in enumerate(steps[cond][k]):
             row_axes[j].imshow(image)
             row_axes[j].set_title(label[:28], fontsize=5)
         r = rows.loc[k]
@@ -279,10 +295,12 @@ def plot(summary: dict, path: Path) -> Path:
 
 def print_table(summary: dict, file=None) -> None:
     file = file or sys.stdout
-    print(f"{'condition':15s} {'hit rate':>8s} {'items':>5s} {'parts placed':>12s} {'mean ms':>8s}", file=file)
+    print(f"{'condition':15s} {'hit rate':>8s} {'items':>5s} {'unread':>6s} {'parts placed':>12s} {'mean ms':>8s}",
+          file=file)
     for cond, s in summary["conditions"].items():
         placed = "-" if s["parts_placed"] is None else f"{s['parts_placed']:.2f}"
-        print(f"{cond:15s} {s['hit_rate']:8.0%} {s['n_items']:5d} {placed:>12s} {s['mean_time_ms']:8.0f}", file=file)
+        print(f"{cond:15s} {s['hit_rate']:8.0%} {s['n_items']:5d} {s['unreadable']:6d} {placed:>12s} "
+              f"{s['mean_time_ms']:8.0f}", file=file)
     for key, a in (summary.get("ambiguous") or {}).items():
         if "asked_for" in a:
             print(f"{key}: asked for {a['asked_for']}, named {a['response']} ({'reversed' if a['reversed'] else 'not reversed'})",
@@ -304,11 +322,14 @@ def main(argv=None) -> int:
     ap.add_argument("--no-look", dest="look_further", action="store_false",
                     help="name the image as imagined only (no turning or mirroring to look again)")
     ap.add_argument("--no-ambiguous", dest="ambiguous", action="store_false", help="skip the duck/rabbit condition")
+    ap.add_argument("--skip-unreadable", dest="skip_unreadable", action="store_true",
+                    help="run an item file whose instructions cannot all be read, counting those items as misses")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     cfg = ReinterpretationConfig(items=args.items, agent=args.agent, seed=args.seed, out=args.out,
                                  weights=args.weights, clip=args.clip, whole_weights=args.whole_weights,
-                                 look_further=args.look_further, ambiguous=args.ambiguous, progress=not args.quiet)
+                                 look_further=args.look_further, ambiguous=args.ambiguous,
+                                 skip_unreadable=args.skip_unreadable, progress=not args.quiet)
     return run_and_report(run, cfg, print_table)
 
 

@@ -343,7 +343,7 @@ _DIR = {"left": (0, -1), "right": (0, 1), "up": (1, -1), "upward": (1, -1), "upw
         "down": (1, 1), "downward": (1, 1), "downwards": (1, 1), "lower": (1, 1)}
 _INTRO_VERBS = {"take", "imagine", "start", "begin", "put", "place", "add", "attach", "join", "stick", "glue",
                 "draw", "set", "position", "use", "picture", "consider", "have", "is", "are", "hang", "lay", "fix",
-                "fasten", "append"}
+                "fasten", "append", "think", "picturing", "imagining", "sit", "stack", "rest", "hang", "balance"}
 _DETERMINERS = {"a", "an", "another", "the", "one"}
 _REFS = r"(?=(?: the)?(?: " + alternatives(ORDINALS) + r")? @sym|(?: the)? @(?:it|prev|part))"
 
@@ -353,9 +353,34 @@ def _move(m: re.Match) -> str:
     return f"@move:{d}:{n}"
 
 
+_STATE_SO = r"(?:,? )?(?:so (?:that )?|such that |until |, )"
+_SIDE_WORD = r"(?:point|tip|apex|top|peak)"
 _RULES = [
-    rule(r"so (?:that )?(?:the (?:two|2) |the |their |both )?(?:points|tips|ends|corners|edges|sides) (?:touch|meet)",
+    rule(r"so (?:that )?(?:the (?:two|2) |the |their |both )?(?:points|tips|ends|corners|edges|sides)? ?(?:touch|meet)"
+         r"|so (?:that )?(?:its|the|their) (?:point|tip|end|corner|edge|side|top|bottom|apex)s? (?:touch|touches|meet"
+         r"|meets)(?: (?:it|them|the (?:\S+)))?|so (?:that )?(?:the (?:two|2)|they|both) (?:are )?(?:touching|in contact)",
          ""),  # before '2' can be read as a digit
+    # what the part looks like afterwards, said to make sure (checked, or done where nothing else turns it)
+    rule(_STATE_SO + rf"(?:its|the) {_SIDE_WORD} (?:is |faces |points )?(?:at the |to the |towards the )?"
+         r"(bottom|top|down|up|left|right)(?:wards)?",
+         lambda m: " @state:point:" + {"bottom": "down", "top": "up"}.get(m.group(1), m.group(1))),
+    rule(_STATE_SO + r"it (?:points|is pointing|faces) (?:straight )?(?:to the |towards the )?(down|up|left|right)(?:wards)?",
+         lambda m: f" @state:point:{m.group(1)}"),
+    rule(r"(?:,? )?(?:standing |resting |sitting )?on its base", " @state:point:up"),
+    rule(_STATE_SO + r"it (?:stands upright|stands up|is vertical|is upright|is standing upright|stands on (?:its )?end)",
+         " @state:upright"),
+    rule(r"(?:,? )?(?:with (?:its |the )?)?(?:curved|round|rounded|dome) (?:side |part )?(up|upwards|on top|down|downwards"
+         r"|at the bottom)", lambda m: " @state:dome:" + ("up" if m.group(1) in ("up", "upwards", "on top") else "down")),
+    rule(r"(?:,? )?(?:with (?:its |the )?)?flat (?:side|edge) (down|at the bottom|up|on top)",
+         lambda m: " @state:dome:" + ("up" if m.group(1) in ("down", "at the bottom") else "down")),
+    rule(r"(?:,? )?(?:so (?:that )?it looks )?like a (dome|bowl|cup)",
+         lambda m: " @state:dome:" + ("up" if m.group(1) == "dome" else "down")),
+    rule(r"(?:that|which) (?:has|had) been", ""),
+    rule(r"(?:under|beneath|below|underneath) (?:the (?:middle|centre|center) of )?its (?:flat |bottom |lower )?"
+         r"(?:edge|side|base|end|bottom)", "below it"),
+    rule(r"(?:on|at|to) (?:its|the) (right|left)(?:-hand)? (?:end|edge|side)(?= of )", r"to the \1"),
+    rule(r"(?:on|at|to) its (right|left)(?:-hand)? (?:end|edge|side)", r"to the \1 of it"),
+    rule(r"(?:also |again )?touching(?: it| that| (?:that|this) one)?|(?:also |again )touching", "touching"),
     rule(r"semi-circle|semicircle|half circle|half-circle", "half-circle"),
     rule(r"(?:straight |horizontal )line", "line"),
     rule(r"(?:vertical|upright|standing) (?:straight )?line", "line @deg:90 @either"),
@@ -421,7 +446,9 @@ _RULES = [
          r"|everything|all of it", "@fig"),
     # references
     rule(r"it|its", "@it"),
-    rule(r"the (?:previous|last|preceding|latest|earlier) (?:part|piece|shape|one|symbol)", "@prev"),
+    rule(r"the (?:previous|last|preceding|latest|earlier) (?:part|piece|shape|one|symbol)|(?:that|this) (?:one|1)(?= |$)",
+         "@prev"),
+    rule(r"(?:that|this) (@sym:\S+)", r"the \1"),  # 'to the right of that line'
     rule(rf"the ({alternatives(ORDINALS)}) (?:part|piece|shape|symbol)",
          lambda m: f"@part:{ORDINALS.index(m.group(1)) + 1}"),
 ]
@@ -631,6 +658,8 @@ class _Reader:
             return ("none",)
         if kind == "point":
             return ("point", value)
+        if kind == "state":
+            return ("state", value)
         if kind in ("mirror", "flip"):
             return ("op", kind, 0)
         if kind in ("half", "double"):
@@ -650,6 +679,9 @@ class _Reader:
         if changes and target != len(self.parts) - 1:
             raise ParseError(f"compositions: {phrase!r} changes the {p.symbol.lower()} after a later part was "
                              "placed; say how each part looks before placing the next")
+        states = [m for m in changes if m[0] == "state"]
+        changes = [m for m in changes if m[0] != "state"]
+        turned = any(m[0] in ("op", "point") for m in changes)
         for m in changes:
             if m[0] == "point":
                 m = _pointing(p, m[1], phrase)
@@ -673,6 +705,20 @@ class _Reader:
                 if p.relation is not None:
                     raise ParseError(f"compositions: contradiction: {phrase!r} places the part twice")
                 p.relation, p.anchor = m[1], m[2]
+        self._settle(p, states, turned, phrase)
+
+    def _settle(self, p: _Draft, states: list, turned: bool, phrase: str) -> None:
+        """'..., so that its point is at the bottom': a state said to make sure. Where the
+        sentence turned the part, the state must hold (else a contradiction is named); where it
+        did not, the state says how to turn it."""
+        for _, value in states:
+            if _holds(p, value):
+                continue
+            fix = None if turned else _state_turn(p, value)
+            if fix is None:
+                raise ParseError(f"compositions: contradiction in {phrase!r}: the {_name(p.symbol)} would not be "
+                                 f"{value.replace(':', ' ').replace('point ', 'pointing ')}")
+            p.ops.append(tuple(fix[-2:]))
 
     def composition(self) -> Composition:
         if not self.parts:
@@ -704,6 +750,55 @@ def _turns_alike(p: _Draft, angle: int) -> bool:
     return float(max(d.min(0).max(), d.min(1).max())) < 0.03  # the two drawings within a stroke's width
 
 
+def _draft_strokes(p: _Draft) -> dict[str, list]:
+    strokes = {n: s for n, s in GLYPHS[p.symbol].items() if n not in p.removed}
+    for name, value in p.ops:
+        strokes = apply_op(strokes, name, value)
+    return strokes
+
+
+_DIRECTIONS = {"right": (1, 0), "left": (-1, 0), "down": (0, 1), "up": (0, -1)}
+
+
+def _facing(vector) -> str | None:
+    """The side a vector points to, when it is within 20 degrees of one."""
+    x, y = vector
+    n = float(np.hypot(x, y)) or 1.0
+    best = max(_DIRECTIONS, key=lambda d: (x * _DIRECTIONS[d][0] + y * _DIRECTIONS[d][1]) / n)
+    cos = (x * _DIRECTIONS[best][0] + y * _DIRECTIONS[best][1]) / n
+    return best if cos > 0.94 else None
+
+
+def _holds(p: _Draft, state: str) -> bool:
+    """Whether the part, as turned so far, looks as a state clause says. Only what can be seen
+    on the part is checked: a triangle's point, a line standing upright, a half-circle's dome."""
+    strokes = _draft_strokes(p)
+    kind, _, value = state.partition(":")
+    if kind == "point" and p.symbol == "triangle" and {"base", "left side"} <= set(strokes):
+        base = np.mean(strokes["base"], axis=0)
+        apex = np.asarray(strokes["left side"][0])  # the left side runs from the apex down to the base
+        return _facing(apex - base) == value
+    if kind == "upright" and p.symbol == "line":
+        x0, y0, x1, y1 = bounds(strokes)
+        return (y1 - y0) > (x1 - x0)
+    if kind == "dome" and p.symbol == "half-circle" and {"arc", "flat side"} <= set(strokes):
+        up = _facing(np.mean(strokes["arc"], axis=0) - np.mean(strokes["flat side"], axis=0))
+        return up == value
+    return kind in ("point", "upright", "dome")
+
+
+def _state_turn(p: _Draft, state: str):
+    """The one change that makes a part look as a state clause says (None when there is none)."""
+    kind, _, value = state.partition(":")
+    if kind == "point" and p.symbol == "triangle":
+        return _pointing(p, value, "")
+    if kind == "upright" and p.symbol == "line":
+        return ("rotate", 90)
+    if kind == "dome" and p.symbol == "half-circle":
+        return ("flip", 0)
+    return None
+
+
 def _pointing(p: _Draft, direction: str, phrase: str):
     """'A triangle pointing down': the turn that points a triangle (which points up) that way."""
     if p.symbol != "triangle":
@@ -728,8 +823,18 @@ def _name(symbol: str) -> str:
     return symbol.lower() if len(symbol) > 1 else symbol
 
 
+_COMMENTARY = re.compile(r"(?:^| )(?:, )?so (?:that )?it (?:looks like|resembles|balances|rests|sits|stands|is an?) "
+                         r"(?!(?:upright|vertical|up)\b)[^,.;]*")
+"""'..., so that it looks like a bowl', 'so that it is a post standing on a flat foot': what the speaker
+says a part now resembles, which adds nothing to read (the words in it need not be known)."""
+
+
+def _drop_commentary(tokens: list[str]) -> list[str]:
+    return _COMMENTARY.sub("", " ".join(tokens)).split()
+
+
 def parse(text: str) -> Composition:
-    sents = sentences(text, "compositions")
+    sents = [_drop_commentary(s) for s in sentences(text, "compositions")]
     check_vocabulary([t for s in sents for t in s], READ_WORDS, "compositions")
     reader = _Reader()
     for raw in sents:
