@@ -58,10 +58,6 @@ AGENTS = {"imagery": ("imagery",), "oracle-imagery": ("oracle-imagery",), "oracl
           "all": ("imagery", "oracle-imagery", "oracle-whole", "propositional")}
 IMAGING = ("imagery", "oracle-imagery", "oracle-whole", "whole")
 MAX_SEED = 2**31 - 1
-GROW = 1
-"""Pixels of tolerance when the parts of an image are checked against the renderer's strokes
-(the buffer's strokes are thinner than the renderer's)."""
-
 
 @dataclass
 class ReinterpretationConfig:
@@ -164,7 +160,7 @@ def _row(condition, imager, k, item, res, info, wall_ms) -> dict:
     clock = res.clock
     placed = np.nan
     if res.steps:
-        score = score_composition(res.image, res.composition, grow=GROW)
+        score = score_composition(res.image, res.composition)
         placed = float(np.mean(score["placed"]))
     readings = res.reading.readings if res.reading else []
     return {

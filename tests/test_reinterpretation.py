@@ -124,7 +124,7 @@ def test_step_images_follow_the_instructions():
     agent = ReinterpretingAgent(_fixed_namer("umbrella"), part_imaginer=OracleImaginer("glyphs", 32))
     for text, _ in compositions.FINKE_ITEMS:
         res = agent.run(text)
-        score = score_composition(res.image, res.composition, grow=1)
+        score = score_composition(res.image, res.composition)
         assert all(score["placed"]), (text, score)
         assert len(res.steps) == len(res.composition.parts) + len(res.composition.figure_ops)
 

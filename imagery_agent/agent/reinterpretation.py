@@ -17,11 +17,10 @@ import numpy as np
 
 from ..imagery import operations as ops
 from ..imagery.clock import Clock
-from ..imagery.composing import BOX, PartBuffer
+from ..imagery.composing import Step, build_by_parts
 from ..imagery.mental_image import MentalImage
 from ..scenes import compositions, get_family
 from ..scenes.errors import SceneError
-from ..scenes.glyphs import canonical as glyph_words, Glyph
 from ..scenes.lexicon import LEXICON
 
 CONFIDENT = 0.5
@@ -29,13 +28,6 @@ CONFIDENT = 0.5
 LOOKS = (("rotate", 90), ("rotate", -90), ("rotate", 180), ("mirror", 0))
 """The further looks, in order: a quarter turn each way, a half turn, the mirror image."""
 ROUTES = ("parts", "whole")
-
-
-@dataclass
-class Step:
-    """One stage of the image: what was done and the picture after it."""
-    label: str
-    image: np.ndarray
 
 
 @dataclass
@@ -68,11 +60,6 @@ def part_names(comp: compositions.Composition) -> set[str]:
     for p in comp.parts:
         names |= {p.symbol.lower(), compositions.name_of(p.symbol).split()[-1].lower()}
     return names
-
-
-def glyph_of(part: compositions.Part) -> Glyph:
-    order = [r for r in compositions.GLYPHS[part.symbol] if r in part.removed]
-    return Glyph(part.symbol, tuple(order))
 
 
 class ObjectNamer:
@@ -113,30 +100,7 @@ class ReinterpretingAgent:
         return comp, steps
 
     def _by_parts(self, comp, clock) -> list[Step]:
-        buf, steps = PartBuffer(clock), []
-        texts = [glyph_words(glyph_of(p)) for p in comp.parts]
-        for i, (part, text) in enumerate(zip(comp.parts, texts)):
-            clock.tick("imagine", part=text)
-            image = self.part_imaginer.imagine([text], seed=self.seed + i)[0]
-            if image.size != BOX:
-                raise SceneError(f"part images must be {BOX} x {BOX} pixels, got {image.size}")
-            k = buf.add(image)
-            label = text.rstrip(".")
-            for op, value in part.ops:
-                buf.transform([k], op, value)
-                label += f", {op} {value}" if op in ("rotate", "scale") else f", {op}"
-            if part.relation is not None:
-                buf.place(k, part.relation, part.anchor)
-                label += f", {part.relation} part {part.anchor + 1}"
-            if part.move != (0, 0):
-                buf.move(k, *part.move)
-                label += f", moved {part.move}"
-            steps.append(Step(label, buf.picture(self.image_size)))
-            for _, op, value in [f for f in comp.figure_ops if f[0] == i]:
-                buf.transform(range(len(buf.layers)), op, value)
-                steps.append(Step(f"whole figure: {op}" + (f" {value}" if op in ("rotate", "scale") else ""),
-                                  buf.picture(self.image_size)))
-        return steps
+        return build_by_parts(comp, self.part_imaginer, clock, seed=self.seed, size=self.image_size)
 
     def _whole(self, comp, clock) -> list[Step]:
         """Route (a): after each part (and each change of the whole figure) the composition so far

@@ -10,11 +10,14 @@ found on the layers' ink, never from the parts' stroke geometry.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 from scipy.ndimage import affine_transform
 
+from ..scenes import compositions
+from ..scenes.glyphs import Glyph, canonical as glyph_words
 from .clock import Clock
 from .mental_image import MentalImage
 from .operations import ROTATE_STEP
@@ -206,3 +209,46 @@ def _grow(mask: np.ndarray) -> np.ndarray:
     out[:, 1:] |= mask[:, :-1]
     out[:, :-1] |= mask[:, 1:]
     return out
+
+
+@dataclass
+class Step:
+    """One stage of an image generated part by part: what was done and the picture after it."""
+    label: str
+    image: np.ndarray
+
+
+def glyph_of(part: compositions.Part) -> Glyph:
+    """The upright glyph a part starts from (its symbol, less the strokes it is told to lose)."""
+    return Glyph(part.symbol, tuple(r for r in compositions.GLYPHS[part.symbol] if r in part.removed))
+
+
+def build_by_parts(comp: compositions.Composition, part_imaginer, clock: Clock, *, seed: int = 0,
+                   size: int = 64) -> list[Step]:
+    """Generate a composition's image part by part: imagine each part upright from its words
+    (one 'imagine' tick), turn it as told, slide it against its anchor, move it, and turn the
+    whole figure where told; the picture after each part (and each whole-figure change)."""
+    buf, steps = PartBuffer(clock), []
+    for i, part in enumerate(comp.parts):
+        text = glyph_words(glyph_of(part))
+        clock.tick("imagine", part=text)
+        image = part_imaginer.imagine([text], seed=seed + i)[0]
+        if image.size != BOX:
+            raise ValueError(f"part images must be {BOX} x {BOX} pixels, got {image.size}")
+        k = buf.add(image)
+        label = text.rstrip(".")
+        for op, value in part.ops:
+            buf.transform([k], op, value)
+            label += f", {op} {value}" if op in ("rotate", "scale") else f", {op}"
+        if part.relation is not None:
+            buf.place(k, part.relation, part.anchor)
+            label += f", {part.relation} part {part.anchor + 1}"
+        if part.move != (0, 0):
+            buf.move(k, *part.move)
+            label += f", moved {part.move}"
+        steps.append(Step(label, buf.picture(size)))
+        for _, op, value in [f for f in comp.figure_ops if f[0] == i]:
+            buf.transform(range(len(buf.layers)), op, value)
+            steps.append(Step(f"whole figure: {op}" + (f" {value}" if op in ("rotate", "scale") else ""),
+                              buf.picture(size)))
+    return steps

@@ -56,11 +56,13 @@ def _grow(mask: np.ndarray, pixels: int) -> np.ndarray:
     return mask
 
 
-def score_composition(image: np.ndarray, comp: compositions.Composition, grow: int = 0) -> dict:
-    """`grow`: pixels by which the image's ink is widened before the parts are looked for, for
-    images whose strokes are thinner than the renderer's (a part imagined at 32 pixels and reduced
-    in the buffer); stray ink is still counted on the image's own ink."""
+def score_composition(image: np.ndarray, comp: compositions.Composition, grow: int | None = None) -> dict:
+    """`grow`: pixels by which the image's ink is widened before the parts are looked for (default
+    1/64 of the width: one pixel at 64, none at 32), so that strokes thinner than the renderer's
+    (a part imagined at 32 pixels and reduced in the buffer) still count; stray ink is counted on
+    the image's own ink."""
     size = np.asarray(image).shape[0]
+    grow = size // 64 if grow is None else grow
     own = _ink(image)
     ink = _grow(own, grow)
     masks = [_part_mask(p, size) for p in compositions.fitted(comp)]
