@@ -234,3 +234,40 @@ def test_cli_runs_small(tmp_path):
     assert {"items.csv", "summary.json", "steps.png", "reinterpretation.png"} <= {p.name for p in out.iterdir()}
     assert reinterpretation.main(["--items", str(tmp_path / "none.txt"), "--out", str(out)]) == 2
     assert reinterpretation.main(["--agent", "psychic", "--out", str(out)]) == 2
+
+
+# --- the shipped models (slow) ---------------------------------------------------------------
+
+@pytest.mark.slow
+def test_shipped_glyphs_backbone_draws_upright_parts():
+    from imagery_agent.backbones.imaginer import load_imaginer
+    from imagery_agent.metrics.glyphs import score_glyph
+    from imagery_agent.scenes import glyphs
+    imaginer = load_imaginer("glyphs")
+    wanted = [glyphs.Glyph(s) for s in ("D", "J", "B", "T", "circle", "triangle", "square", "line", "7", "H")]
+    images = imaginer.imagine([glyphs.canonical(g) for g in wanted], seed=0)
+    right = [score_glyph(im.pixels, g)["exact"] for im, g in zip(images, wanted)]
+    assert sum(right) >= 9, right
+
+
+@pytest.mark.slow
+def test_shipped_objects_embedding_names_held_out_drawings():
+    from imagery_agent.perception.joint_embedding import load_joint_embedding
+    from imagery_agent.scenes import get_family
+    clip = load_joint_embedding("objects")
+    fam = get_family("objects")
+    rng = np.random.default_rng(5)
+    drawings = [fam.sample_split(rng, "heldout") for _ in range(60)]
+    p = clip.presence([fam.render(d, 64) for d in drawings], list(lexicon.LEXICON))
+    named = [lexicon.LEXICON[int(i)] for i in p.argmax(1)]
+    assert np.mean([n == d.name for n, d in zip(named, drawings)]) >= 0.8
+
+
+@pytest.mark.slow
+def test_reinterpretation_notebook_runs():
+    from test_notebooks import run_notebook, CHECKS
+    CHECKS["reinterpretation.ipynb"] = ('import json; print("CHECK", json.dumps({c: s["hit_rate"] for c, s in '
+                                        '{**res.summary["conditions"], **control.summary["conditions"]}.items()}))')
+    check, outputs = run_notebook("reinterpretation.ipynb")
+    assert check["imagery"] > check["propositional"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 2

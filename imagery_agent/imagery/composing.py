@@ -229,10 +229,10 @@ def build_by_parts(comp: compositions.Composition, part_imaginer, clock: Clock, 
     (one 'imagine' tick), turn it as told, slide it against its anchor, move it, and turn the
     whole figure where told; the picture after each part (and each whole-figure change)."""
     buf, steps = PartBuffer(clock), []
-    for i, part in enumerate(comp.parts):
-        text = glyph_words(glyph_of(part))
+    texts = [glyph_words(glyph_of(part)) for part in comp.parts]
+    images = part_imaginer.imagine(texts, seed=seed)  # part i from seed + i, as one at a time would be
+    for i, (part, text, image) in enumerate(zip(comp.parts, texts, images)):
         clock.tick("imagine", part=text)
-        image = part_imaginer.imagine([text], seed=seed + i)[0]
         if image.size != BOX:
             raise ValueError(f"part images must be {BOX} x {BOX} pixels, got {image.size}")
         k = buf.add(image)

@@ -26,8 +26,10 @@ from .text import check_vocabulary, sentences
 
 N_VARIANTS = 100_000
 HELDOUT_EVERY = 10
-WIDTH_RANGE = (0.025, 0.075)
+WIDTH_RANGE = (0.015, 0.08)
 """Stroke widths (fractions of the image width): thin like a buffer's reduced parts, thick like a sketch."""
+MAX_WOBBLE = 0.012
+MAX_GREY = 110
 
 
 @dataclass(frozen=True)
@@ -44,38 +46,55 @@ class Drawing:
 
 
 def _pose(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """A small random slant (+-12 degrees), stretch (+-20% on one axis), size and shift."""
-    a = math.radians(rng.uniform(-12, 12))
+    """A random slant (+-15 degrees), stretch (+-35% on one axis), size and shift."""
+    a = math.radians(rng.uniform(-15, 15))
     rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
-    k = rng.uniform(0.8, 1.2)
+    k = rng.uniform(0.65, 1.35)
     stretch = np.diag([k, 1.0]) if rng.random() < 0.5 else np.diag([1.0, k])
-    return rng.uniform(0.75, 1.0) * rot @ stretch, rng.uniform(-0.06, 0.06, size=2)
+    return rng.uniform(0.7, 1.0) * rot @ stretch, rng.uniform(-0.1, 0.1, size=2)
 
 
-def strokes_of(d: Drawing) -> tuple[list[list[tuple[float, float]]], float]:
-    """(strokes in the unit square, stroke width) of a drawing: variant 0 is the lexicon's
-    canonical drawing; any other is the object in proportions, pose and stroke of its own."""
+def _wobble(stroke: np.ndarray, rng: np.random.Generator, amount: float) -> np.ndarray:
+    """The stroke redrawn by a less steady hand: resampled every 0.02 and bent by a smooth offset."""
+    if len(stroke) < 2 or amount == 0:
+        return stroke
+    seg = np.hypot(*np.diff(stroke, axis=0).T)
+    t = np.concatenate([[0], np.cumsum(seg)])
+    n = max(2, int(t[-1] / 0.02) + 1)
+    u = np.linspace(0, t[-1], n)
+    pts = np.stack([np.interp(u, t, stroke[:, 0]), np.interp(u, t, stroke[:, 1])], axis=1)
+    phase, freq = rng.uniform(0, 2 * np.pi, 2), rng.uniform(4, 12)
+    bend = amount * np.stack([np.sin(freq * u + phase[0]), np.cos(freq * u + phase[1])], axis=1)
+    return pts + bend
+
+
+def strokes_of(d: Drawing) -> tuple[list[list[tuple[float, float]]], float, int]:
+    """(strokes in the unit square, stroke width, ink grey level) of a drawing: variant 0 is the
+    lexicon's canonical drawing; any other is the object in proportions, pose and hand of its own:
+    lines wobble a little, strokes are thin or thick, ink black or grey, so that a namer learns the gist of a shape."""
     if d.variant == 0:
-        return lexicon_strokes(d.name), 0.05
+        return lexicon_strokes(d.name), 0.05, 0
     rng = np.random.default_rng([d.variant, LEXICON.index(d.name)])
-    raw = lexicon_strokes(d.name, rng)
+    raw = [np.asarray(s, float) for s in lexicon_strokes(d.name, rng)]
+    kept = raw
     m, offset = _pose(rng)
     centre = np.array([0.5, 0.5])
-    out = [[(float(x), float(y)) for x, y in np.clip((np.asarray(s, float) - centre) @ m.T + centre + offset,
-                                                      0.02, 0.98)] for s in raw]
-    return out, float(rng.uniform(*WIDTH_RANGE))
+    wobble = rng.uniform(0, MAX_WOBBLE)
+    out = [[(float(x), float(y)) for x, y in np.clip(_wobble((s - centre) @ m.T + centre + offset, rng, wobble),
+                                                      0.02, 0.98)] for s in kept]
+    return out, float(rng.uniform(*WIDTH_RANGE)), int(rng.uniform(0, MAX_GREY))
 
 
 def render(d: Drawing, size: int = 64) -> np.ndarray:
-    lines, width = strokes_of(d)
+    lines, width, grey = strokes_of(d)
     canvas = Canvas(size)
     for s in lines:
-        canvas.polyline(s, (0, 0, 0), width)
+        canvas.polyline(s, (grey, grey, grey), width)
     return canvas.to_array()
 
 
 def to_graph(d: Drawing) -> nx.DiGraph:
-    lines, _ = strokes_of(d)
+    lines, *_ = strokes_of(d)
     pts = np.asarray([p for s in lines for p in s])
     return relation_graph([GraphObject(d.name, float(pts[:, 0].mean()), float(pts[:, 1].mean()),
                                        {"kind": "object"}, lines)], family="objects")
