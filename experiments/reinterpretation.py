@@ -243,13 +243,14 @@ def contact_sheet(steps: dict, item_list, items: pd.DataFrame, path: Path) -> Pa
     """One row per item: the image after every step, then the answer (main imaging condition)."""
     from matplotlib.figure import Figure
     cond = next((c for c in ("imagery", "oracle-imagery", "oracle-whole", "whole") if steps.get(c)), None)
-    fig = Figure(figsize=(9, 1.2 * max(1, len(item_list))))
+    width = max((len(v) for v in steps.get(cond, {}).values()), default=1) + 1 if cond else 1
+    fig = Figure(figsize=(1.25 * width + 0.8, 1.25 * max(1, len(item_list))))
     if cond is None:
         fig.text(0.5, 0.5, "no imaging condition was run", ha="center")
         save_figure(path, fig, dpi=80)
         return path
-    width = max(len(v) for v in steps[cond].values()) + 1
-    axes = fig.subplots(len(item_list), width, squeeze=False)
+    axes = fig.subplots(len(item_list), width, squeeze=False,
+                        gridspec_kw={"width_ratios": [1] * (width - 1) + [1.6]})
     rows = items[items.condition == cond].set_index("item")
     for k, row_axes in enumerate(axes):
         for ax in row_axes:
@@ -259,10 +260,10 @@ def contact_sheet(steps: dict, item_list, items: pd.DataFrame, path: Path) -> Pa
             continue
         for j, (label, image) in enumerate(steps[cond][k]):
             row_axes[j].imshow(image)
-            row_axes[j].set_title(label[:28], fontsize=5)
+            row_axes[j].set_title(label[:34], fontsize=4.5)
         r = rows.loc[k]
-        row_axes[-1].text(0, 0.5, f"{'HIT' if r.hit else 'miss'}: {r.response}\n(intended: {r.answer})",
-                          fontsize=6, color="green" if r.hit else "red", va="center")
+        row_axes[-1].text(0, 0.5, f"{'HIT' if r.hit else 'miss'}: {r.response}\n(intended: {r.answer})\n"
+                                  f"line {r.line}", fontsize=6, color="green" if r.hit else "red", va="center")
     fig.suptitle(f"reinterpretation, {cond}: the image after every step", fontsize=9)
     fig.tight_layout()
     save_figure(path, fig, dpi=90)

@@ -1,5 +1,5 @@
 """How well an image shows its glyph: every remaining stroke inked, and the whole image nearer
-to the glyph's own render than to any other glyph's (every symbol, whole or less one stroke).
+to the glyph's own render than to any other glyph's (every symbol, whole or less one or two strokes).
 
 The second test is the strict one: a B drawn with a faint stem, or a stem where it was removed,
 passes the stroke test but is nearer to another entry of the catalogue.
@@ -39,13 +39,15 @@ def _unit(image: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def catalogue(size: int) -> tuple[list[glyphs.Glyph], np.ndarray]:
-    """Every glyph whole and less each one of its strokes, with their normalised renders."""
+    """Every glyph whole, less each one of its strokes and less each two, with their normalised renders."""
     entries = []
     for s in glyphs.SYMBOLS:
         entries.append(glyphs.Glyph(s))
         strokes = list(glyphs.GLYPHS[s])
         if len(strokes) > 1:
             entries += [glyphs.Glyph(s, (r,)) for r in strokes]
+        if len(strokes) > 2:
+            entries += [glyphs.Glyph(s, (a, b)) for i, a in enumerate(strokes) for b in strokes[i + 1:]]
     return entries, np.stack([_unit(glyphs.render(g, size)) for g in entries])
 
 

@@ -1,7 +1,7 @@
 """A joint image-text embedding (CLIP) built with open_clip and trained here from scratch.
 
-The architecture is a small custom open_clip config (a ViT over 4 x 4 patches and a causal text
-transformer pooled at its [SEP] token) registered with `open_clip.add_model_config` and created
+The architecture is a small custom open_clip config (a ViT over 4 x 4 patches, or a small ResNet
+where the config lists blocks per stage, and a causal text transformer pooled at its [SEP] token) registered with `open_clip.add_model_config` and created
 with `pretrained=None`; the text side reads the family's word-level tokenizer, the same
 vocabulary as the backbone. Trained by `imagery_agent.training.train_clip`. Uses: retrieval
 captioning, CLIP score, R-precision, naming the objects in an image, and re-ranking imagined
@@ -30,10 +30,15 @@ def model_name(family: str) -> str:
 def open_clip_config(cfg, vocab_size: int) -> dict:
     """The open_clip model config (the JSON that `add_model_config` registers) of a `ClipConfig`."""
     v, t = cfg.vision, cfg.text
+    if isinstance(v["layers"], (list, tuple)):  # a ResNet (open_clip's ModifiedResNet): blocks per stage
+        vision = {"image_size": cfg.image_size, "width": v["width"], "layers": list(v["layers"]),
+                  "head_width": v["width"] * 32 // v["heads"]}
+    else:  # a ViT over patch_size patches
+        vision = {"image_size": cfg.image_size, "patch_size": v["patch_size"], "width": v["width"],
+                  "layers": v["layers"], "head_width": v["width"] // v["heads"], "mlp_ratio": 2.0}
     return {
         "embed_dim": cfg.embed_dim,
-        "vision_cfg": {"image_size": cfg.image_size, "patch_size": v["patch_size"], "width": v["width"],
-                       "layers": v["layers"], "head_width": v["width"] // v["heads"], "mlp_ratio": 2.0},
+        "vision_cfg": vision,
         "text_cfg": {"context_length": cfg.context_length, "vocab_size": vocab_size, "width": t["width"],
                      "heads": t["heads"], "layers": t["layers"], "mlp_ratio": 2.0,
                      "pad_id": 0, "eos_id": 3, "pool_type": "eos"},  # [PAD] = 0, [SEP] = 3 (tokenizer.SPECIALS)

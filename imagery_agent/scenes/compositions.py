@@ -307,10 +307,12 @@ def describe(c: Composition, rng: np.random.Generator | None = None) -> str:
 
 
 _STROKE_WORDS = {w for g in GLYPHS.values() for n in g for w in n.split()}
+FIGURE_WORDS = {"then", "whole", "figure", "now", "is"}
+"""Words of the whole-figure sentences only (a single part is never said with them)."""
 VOCABULARY = ({w for group in (_SYMBOL, _PLACE) for opts in group.values() for o in opts for w in o.split()}
               | {w for o in _FIRST + _NEXT for w in o.split()} | _STROKE_WORDS | set(ORDINALS) | set(SHAPES)
               | {c.lower() for c in LETTERS}
-              | {"then", "take", "whole", "figure", "now", "is"}
+              | {"take"} | FIGURE_WORDS
               | {"rotated", "degrees", "to", "the", "right", "left", "turned", "clockwise", "counterclockwise",
                  "mirrored", "reflected", "flipped", "upside", "down", "at", "half", "size", "shrunk",
                  "double", "enlarged", "without", "its", "with", "removed", "moved", "steps", "step", "up"})
@@ -319,6 +321,11 @@ VOCABULARY -= {"{s}", "{a}"}
 
 def vocabulary() -> set[str]:
     return set(VOCABULARY)
+
+
+def part_vocabulary() -> set[str]:
+    """The words a single part is said in (what a model of one glyph reads)."""
+    return set(VOCABULARY) - FIGURE_WORDS
 
 
 # --- reading hand-written descriptions -----------------------------------------------------

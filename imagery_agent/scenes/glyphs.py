@@ -6,18 +6,18 @@ through a backbone of this family, then turns, moves and joins the parts with bu
 A glyph is said the way the compositions family says a part ('a capital B without its stem'), and
 read by the compositions parser, which must find exactly one part with no turn, place or move.
 
-Held out: a tenth of the (symbol, removed stroke) pairs, never drawn in training, so the held-out
-split asks whether a model draws a stroke's absence it was never shown for that symbol.
+Held out: glyphs with two strokes taken away, never drawn in training (which shows every glyph
+whole and less each one of its strokes, the whole catalogue a part can start from), so the
+held-out split asks whether a model combines two absences it only ever saw one at a time.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 
-from .compositions import name_of, parse as parse_composition, vocabulary as compositions_vocabulary
+from .compositions import name_of, parse as parse_composition, part_vocabulary
 from .drawing import Canvas
 from .errors import ParseError, SceneError
 from .family import SceneFamily, lazy, register_family
@@ -28,6 +28,7 @@ SYMBOLS = tuple(GLYPHS)
 MAX_STROKES = max(len(s) for s in GLYPHS.values())
 STROKE_WIDTH = 0.06
 REMOVE_PROBABILITY = 0.3
+TWO_REMOVED_PROBABILITY = 0.1
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def to_graph(g: Glyph) -> nx.DiGraph:
 _NAMES = {"letter": ("a capital {s}", "the letter {s}", "an upper-case {s}"),
           "digit": ("the digit {s}", "a digit {s}"), "shape": ("a {s}",)}
 _REMOVED = ("without its {r}", "with its {r} removed")
-_OPENINGS = ("", "imagine ", "take ", "start with ", "picture ")
+_OPENINGS = ("", "imagine ", "take ", "start with ", "put ", "add ")
 
 
 def _kind(symbol: str) -> str:
@@ -108,26 +109,30 @@ def parse(text: str) -> Glyph:
 
 
 def vocabulary() -> set[str]:
-    return compositions_vocabulary()
+    return part_vocabulary()
 
 
 # --- sampling and the held-out split -------------------------------------------------------
 
-def sample(rng: np.random.Generator) -> Glyph:
+def sample(rng: np.random.Generator, max_removed: int = 2) -> Glyph:
     symbol = SYMBOLS[int(rng.integers(len(SYMBOLS)))]
     strokes = list(GLYPHS[symbol])
-    if len(strokes) > 1 and rng.random() < REMOVE_PROBABILITY:
+    u = rng.random()
+    if max_removed >= 2 and len(strokes) > 2 and u < TWO_REMOVED_PROBABILITY:
+        gone = rng.choice(len(strokes), 2, replace=False)
+        return Glyph(symbol, tuple(strokes[i] for i in sorted(gone)))
+    if len(strokes) > 1 and u < REMOVE_PROBABILITY:
         return Glyph(symbol, (strokes[int(rng.integers(len(strokes)))],))
     return Glyph(symbol)
 
 
 def combinations(g: Glyph) -> set:
-    """(symbol, removed stroke) pairs; a whole glyph is (symbol, None), never held out."""
-    return {(g.symbol, r) for r in g.removed} or {(g.symbol, None)}
+    """One atom: the symbol and the strokes it lacks."""
+    return {(g.symbol, tuple(r for r in GLYPHS[g.symbol] if r in g.removed))}
 
 
 def is_heldout_atom(atom) -> bool:
-    return atom[1] is not None and int(hashlib.sha256(repr(atom).encode()).hexdigest(), 16) % 10 == 0
+    return len(atom[1]) >= 2
 
 
 def grounding_targets(g: Glyph) -> list:
@@ -142,6 +147,7 @@ FAMILY = register_family(SceneFamily(
     words=vocabulary, atoms=combinations, heldout_atom=is_heldout_atom, canonical_text=canonical,
     score_image=lazy("imagery_agent.metrics.glyphs:score_glyph"),
     summarise_scores=lazy("imagery_agent.metrics.objects:summarise_objects"),
+    train_sample_kw={"max_removed": 1},
     grounding_classes=(len(SYMBOLS), MAX_STROKES + 1), grounding_targets=grounding_targets,
     backgrounds=((255, 255, 255),),
 ))

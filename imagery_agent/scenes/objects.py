@@ -46,12 +46,13 @@ class Drawing:
 
 
 def _pose(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """A random slant (+-15 degrees), stretch (+-35% on one axis), size and shift."""
+    """A random slant (+-15 degrees), stretch (+-45% on one axis), mirror image, size and shift."""
     a = math.radians(rng.uniform(-15, 15))
     rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
-    k = rng.uniform(0.65, 1.35)
+    k = rng.uniform(0.55, 1.45)
     stretch = np.diag([k, 1.0]) if rng.random() < 0.5 else np.diag([1.0, k])
-    return rng.uniform(0.7, 1.0) * rot @ stretch, rng.uniform(-0.1, 0.1, size=2)
+    mirror = np.diag([-1.0 if rng.random() < 0.5 else 1.0, 1.0])  # a mug's handle on either side
+    return rng.uniform(0.7, 1.0) * rot @ stretch @ mirror, rng.uniform(-0.1, 0.1, size=2)
 
 
 def _wobble(stroke: np.ndarray, rng: np.random.Generator, amount: float) -> np.ndarray:
