@@ -437,6 +437,8 @@ _RULES = [
          r"|(?:and )?touching(?: (?:it|each other|them|the @sym:\S+))?|in contact(?: with (?:it|the @sym:\S+))?"
          r"|(?:with no|without a|without any) gap", ""),
     # places
+    rule(r"(?:right )?(?:next to|beside|alongside) (it|the @sym:\S+),? (?:on|to) (?:the|its) (left|right)(?: side)?",
+         lambda m: f"@rel:{m.group(2)}-of {m.group(1)}"),  # 'next to it on the right': the side is said
     rule(r"next to|beside|besides|alongside|by the side of|adjacent to|near|nearby|close to", "@rel:side"),
     rule(r"(?:at|on|to|onto) (?:the )?(?:bottom|underside) of|below|under|underneath|beneath", "@rel:below"),
     rule(r"(?:at|on|to|onto) (?:the )?top of|on top|above|over|onto", "@rel:above"),
@@ -832,20 +834,42 @@ def _name(symbol: str) -> str:
 
 _COMMENTARY = re.compile(r"(?:^| )(?:, )?so (?:that )?it (?:looks like|resembles|balances|rests|sits|stands|is an?) "
                          r"(?!(?:upright|vertical|up)\b)[^,.;]*")
+_LIKENESS = re.compile(r"(?:looks like|resembles|is) (?:a|an) ([a-z-]+)(?: [,.;]| *$)")
 """'..., so that it looks like a bowl', 'so that it is a post standing on a flat foot': what the speaker
 says a part now resembles, which adds nothing to read (the words in it need not be known)."""
 
 
-def _drop_commentary(tokens: list[str]) -> list[str]:
-    return _COMMENTARY.sub("", " ".join(tokens)).split()
+def _drop_commentary(tokens: list[str]) -> tuple[list[str], str | None]:
+    """The sentence without its comment, and the thing the comment likens the part to ('bowl')."""
+    text = " ".join(tokens)
+    likeness = None
+    for m in _COMMENTARY.finditer(text):
+        found = _LIKENESS.search(m.group(0).strip() + " ")
+        likeness = found.group(1) if found else likeness
+    return _COMMENTARY.sub("", text).split(), likeness
+
+
+def _by_likeness(tokens: list[str], names: dict[str, str]) -> list[str]:
+    """'the bowl', once a part was said to look like a bowl: that part, by its symbol."""
+    out = list(tokens)
+    for i in range(len(out) - 1):
+        if out[i] in ("the", "that", "this") and out[i + 1] in names:
+            out[i], out[i + 1] = names[out[i + 1]]
+    return [t for t in out if t]
 
 
 def parse(text: str) -> Composition:
-    sents = [_drop_commentary(s) for s in sentences(text, "compositions")]
-    check_vocabulary([t for s in sents for t in s], READ_WORDS, "compositions")
-    reader = _Reader()
-    for raw in sents:
-        reader.sentence(raw)
+    reader, names = _Reader(), {}
+    for raw in sentences(text, "compositions"):
+        tokens, likeness = _drop_commentary(_by_likeness(raw, names))
+        check_vocabulary(tokens, READ_WORDS, "compositions")
+        reader.sentence(tokens)
+        if likeness and reader.parts:  # the part this sentence was about is the latest one
+            k = len(reader.parts) - 1
+            same = [i for i, p in enumerate(reader.parts) if p.symbol == reader.parts[k].symbol]
+            ref = ("the", reader.parts[k].symbol.lower()) if len(same) == 1 else \
+                ("the", f"{ORDINALS[same.index(k)]} {reader.parts[k].symbol.lower()}")
+            names[likeness] = ref
     return reader.composition()
 
 
