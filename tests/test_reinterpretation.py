@@ -182,7 +182,7 @@ def test_looking_again_turns_the_image_and_ticks():
 
     def namer(image, exclude=()):
         calls.append(image.copy())
-        return [("umbrella", 0.9 if len(calls) == 3 else 0.1)]
+        return [("umbrella", 0.9 if len(calls) == 3 else 0.01)]
 
     agent = ReinterpretingAgent(namer, part_imaginer=OracleImaginer("glyphs", 32))
     clock = Clock()

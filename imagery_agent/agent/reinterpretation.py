@@ -23,7 +23,7 @@ from ..scenes import compositions, get_family
 from ..scenes.errors import SceneError
 from ..scenes.lexicon import LEXICON
 
-CONFIDENT = 0.5
+CONFIDENT = 0.1
 """A reading this probable ends the search; below it the agent turns its image and looks again."""
 LOOKS = (("rotate", 90), ("rotate", -90), ("rotate", 180), ("mirror", 0))
 """The further looks, in order: a quarter turn each way, a half turn, the mirror image."""
