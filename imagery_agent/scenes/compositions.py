@@ -585,7 +585,10 @@ class _Reader:
                 continue
             ordinal = t in ORDINALS and toks[i + 1: i + 2] != [] and toks[i + 1].startswith("@sym:")
             if t.startswith("@sym:") or t in ("@it", "@prev") or t.startswith("@part:") or ordinal:
+                self._described = 0
                 target, j = self._mention(toks, i, new, phrase)
+                if target is not None and self._described:
+                    del segments[-1][len(segments[-1]) - self._described:]
                 if target is None:  # a new part: what was said of the parts before it is done
                     for seg in [seg for seg in segments if seg[0] is not None]:
                         self._apply(seg[0], seg[1:], phrase)
@@ -638,14 +641,22 @@ class _Reader:
         j = i + 1 if t in ORDINALS else i
         if j >= len(toks) or not toks[j].startswith("@sym:"):
             raise ParseError(f"compositions: cannot read {t!r} in {phrase!r}")
-        det = next((toks[k] for k in range(i - 1, max(i - 3, -1), -1) if toks[k] in _DETERMINERS), None)
-        verb = i > 0 and toks[i - 1 - (det is not None)] in _INTRO_VERBS
+        at = next((k for k in range(i - 1, max(i - 4, -1), -1) if toks[k] in _DETERMINERS), None)
+        between = toks[at + 1:i] if at is not None else []
+        if any(not t.startswith("@") or t.startswith(("@sym", "@rel", "@it", "@prev", "@part")) for t in between):
+            at, between = None, []  # a determiner of another phrase
+        det = toks[at] if at is not None else None
+        verb = (at if at is not None else i) > 0 and toks[(at if at is not None else i) - 1] in _INTRO_VERBS
         symbol = _symbol(toks[j])
         old = [k for k, p in enumerate(self.parts) if p.symbol == symbol]
         unplaced = old and old[-1] == len(self.parts) - 1 and old[-1] > 0 and self.parts[old[-1]].relation is None
         if det == "the" and old and (not verb or unplaced):  # 'the D' of a sentence that adds nothing, or
             # 'attach the V to ...' of the V just taken and not yet placed: the D (the V) there is
-            return self._ref(toks, i - 1, len(self.parts), phrase)
+            if not between:
+                return self._ref(toks, i - 1, len(self.parts), phrase)
+            # 'the upside-down U': the words between say how the part already looks, not a change
+            self._described = len(between)
+            return self._find(symbol, None, len(self.parts), phrase, "to refer to"), j + 1
         return None, j + 1
 
     def _operation(self, toks: list[str], i: int, phrase: str):
@@ -863,7 +874,13 @@ def parse(text: str) -> Composition:
     for raw in sentences(text, "compositions"):
         tokens, likeness = _drop_commentary(_by_likeness(raw, names))
         check_vocabulary(tokens, READ_WORDS, "compositions")
-        reader.sentence(tokens)
+        try:
+            reader.sentence(tokens)
+        except ParseError:
+            raise
+        except (IndexError, KeyError, ValueError, TypeError) as e:  # a reading this parser has no rule for
+            raise ParseError(f"compositions: cannot read {phrase_of(raw)!r} ({type(e).__name__} in the "
+                             "parser: please report this sentence)") from None
         if likeness and reader.parts:  # the part this sentence was about is the latest one
             k = len(reader.parts) - 1
             same = [i for i, p in enumerate(reader.parts) if p.symbol == reader.parts[k].symbol]
