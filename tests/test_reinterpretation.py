@@ -271,3 +271,34 @@ def test_reinterpretation_notebook_runs():
     check, outputs = run_notebook("reinterpretation.ipynb")
     assert check["imagery"] > check["propositional"]
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 2
+
+
+@pytest.mark.parametrize("text, ops", [
+    ("Imagine a half-circle. Flip it upside down, so that the curved side is at the bottom and the flat side is on top.",
+     (("flip", 0),)),
+    ("Imagine a half-circle with the curve facing down.", (("flip", 0),)),                  # the state turns it
+    ("Imagine a half-circle. Give it a quarter turn clockwise, so the curve faces to the right.", (("rotate", 90),)),
+    ("Imagine a triangle. Flip it upside down so that its point is at the bottom.", (("flip", 0),)),
+    ("Start by picturing a half-circle, curved side up like a dome.", ()),
+])
+def test_states_said_to_make_sure_are_checked_or_done(text, ops):
+    assert parse(text).parts[0].ops == ops
+
+
+def test_a_state_that_contradicts_the_turn_is_named():
+    with pytest.raises(ParseError, match="contradiction"):
+        parse("Imagine a half-circle. Give it a quarter turn clockwise, so the curve faces to the left.")
+
+
+def test_parts_are_named_by_how_they_look_and_what_they_look_like():
+    c = parse("Take a triangle. Put a large triangle below it. Put a triangle above the first triangle. "
+              "Finally, put a small square under the large triangle.")
+    assert c.parts[3].anchor == 1
+    c = parse("Imagine a half-circle. Turn it upside down so that it looks like a bowl. "
+              "Now put a triangle on top of the bowl so that they touch.")
+    assert c.parts[1].relation == "above" and c.parts[1].anchor == 0
+    c = parse("Take a large circle. Put a U inside the large circle, and move it down a little.")
+    assert c.parts[1].relation == "inside" and c.parts[1].move == (0, 1)
+    c = parse("Imagine a capital L. Take a capital U and turn it upside down. "
+              "Put the upside-down U directly beneath the L, so that they touch.")
+    assert c.parts[1].ops == (("flip", 0),) and c.parts[1].relation == "below"

@@ -361,6 +361,9 @@ def _move(m: re.Match) -> str:
 
 
 _STATE_SO = r"(?:,? )?(?:so (?:that )?|such that |until |, )"
+_SIDE_OF = {"up": "up", "upwards": "up", "top": "up", "down": "down", "downwards": "down", "below": "down",
+            "bottom": "down", "left": "left", "right": "right"}
+_OPPOSITE = {"up": "down", "down": "up", "left": "right", "right": "left"}
 _SIDE_WORD = r"(?:point|tip|apex|top|peak)"
 _RULES = [
     rule(r"so (?:that )?(?:the (?:two|2) |the |their |both )?(?:points|tips|ends|corners|edges|sides)? ?(?:touch|meet)"
@@ -376,10 +379,21 @@ _RULES = [
     rule(r"(?:,? )?(?:standing |resting |sitting )?on its base", " @state:point:up"),
     rule(_STATE_SO + r"it (?:stands upright|stands up|is vertical|is upright|is standing upright|stands on (?:its )?end)",
          " @state:upright"),
-    rule(r"(?:,? )?(?:with (?:its |the )?)?(?:curved|round|rounded|dome) (?:side |part )?(up|upwards|on top|down|downwards"
-         r"|at the bottom)", lambda m: " @state:dome:" + ("up" if m.group(1) in ("up", "upwards", "on top") else "down")),
-    rule(r"(?:,? )?(?:with (?:its |the )?)?flat (?:side|edge) (down|at the bottom|up|on top)",
-         lambda m: " @state:dome:" + ("up" if m.group(1) in ("down", "at the bottom") else "down")),
+    rule(r"(?:,? )?(?:so (?:that )?|with )?(?:its |the )?(?:curved|round|rounded|dome|curve|arc)(?: side| part| edge)?"
+         r" (?:is |faces |facing |points |pointing |hangs |bulges |sits )?(?:to the |towards the |at the |on the |on )?"
+         r"(up|upwards|top|down|downwards|below|bottom|left|right)",
+         lambda m: " @state:dome:" + _SIDE_OF[m.group(1)]),
+    rule(r"(?:,? )?(?:so (?:that )?|with |and )?(?:its |the )?flat (?:side|edge|part)"
+         r" (?:is |faces |facing |sits )?(?:to the |towards the |at the |on the |on )?(up|upwards|top|down|downwards|below|bottom"
+         r"|left|right)", lambda m: " @state:dome:" + _OPPOSITE[_SIDE_OF[m.group(1)]]),
+    # touching said of a part's point or end ('with its point touching the circle')
+    rule(r"(?:,? )?(?:so (?:that )?|with )(?:the |its )(?:point|tip|end|top|bottom|corner|edge|side|base)(?: of (?:the |its )"
+         r"\S+)? (?:touch|touches|touching|meets|meet)(?: (?:it|them|the \S+))?", ""),
+    rule(r"(?:of |at |in )?(?:the )?same (?:size|width|height)(?: as (?:it|the \S+))?|normal-sized|normal size"
+         r"|full size|full-sized|regular size|regular-sized", ""),
+    rule(r"(left|right|up|down|upwards?|downwards?) (?:a little|slightly|a bit|a touch|a little bit)",
+         lambda m: f"@move:{m.group(1)}:1"),
+    rule(r"long (?=line|vertical|horizontal|straight)", ""),
     rule(r"(?:,? )?(?:so (?:that )?it looks )?like a (dome|bowl|cup)",
          lambda m: " @state:dome:" + ("up" if m.group(1) == "dome" else "down")),
     rule(r"(?:that|which) (?:has|had) been", ""),
@@ -429,7 +443,8 @@ _RULES = [
          r" (?:horizontally|sideways|(?:from )?left to right|left-right|left-to-right)", r"@mirror\1"),
     rule(r"mirrored|reflected|mirror-reversed|(?:as |in )?(?:a )?mirror(?:-| )image(?: form)?(?: of)?", "@mirror"),
     rule(r"small|little|tiny|smaller", "@half"), rule(r"big|large|bigger|larger", "@double"),
-    rule(r"(an?|the|another)((?: @(?:flip|mirror|half|double))+) ([a-z]|\d)(?= |$)", r"\1\2 @sym:\3"),
+    rule(r"(an?|the|another|this|that)((?: @(?:flip|mirror|half|double))+) ([a-z]|\d)(?= |$)", r"\1\2 @sym:\3"),
+    rule(r"(?:this|that)((?: @(?:flip|mirror|half|double))+ @sym:\S+)", r"the\1"),  # 'this mirrored 3'
     rule(r"(?:mirror|reflect)(?= it | them | the | @| , | and | then | $)", "@mirror"),
     # contact is implied by every place
     rule(r"so (?:that )?(?:they|the two(?: parts)?|both(?: parts)?) (?:touch|are touching|meet)"
@@ -526,6 +541,12 @@ class _Reader:
         """The earlier part (index < before) a reference at toks[i] names, and the index after it;
         (None, i) when there is no reference there."""
         j = i + (toks[i: i + 1] == ["the"])
+        looks = []
+        if j > i:  # 'the large circle': how the part looks, not a change
+            while j + 1 < len(toks) and toks[j] in _LOOKS and toks[j + 1] != "" and (
+                    toks[j + 1].startswith("@sym:") or toks[j + 1] in _LOOKS):
+                looks.append(toks[j])
+                j += 1
         t = toks[j] if j < len(toks) else ""
         if t in ("@it", "@prev"):
             return self._index(before - 1, phrase), j + 1
@@ -540,18 +561,22 @@ class _Reader:
             t = toks[j]
         if not t.startswith("@sym:"):
             return None, i
-        return self._find(_symbol(t), nth, before, phrase, purpose), j + 1
+        return self._find(_symbol(t), nth, before, phrase, purpose, looks), j + 1
 
     def _index(self, index: int, phrase: str) -> int:
         if index < 0:
             raise ParseError(f"compositions: {phrase!r} refers to a part before the first one")
         return index
 
-    def _find(self, symbol: str, nth: int | None, before: int, phrase: str, purpose: str) -> int:
+    def _find(self, symbol: str, nth: int | None, before: int, phrase: str, purpose: str, looks=()) -> int:
         same = [i for i, p in enumerate(self.parts[:before]) if p.symbol == symbol]
         t = symbol.lower()
         if not same:
             raise ParseError(f"compositions: there is no earlier {t!r} {purpose} in {phrase!r}")
+        if looks and nth is None and len(same) > 1:  # 'the large triangle', 'the mirrored 3'
+            said = {_LOOKS[m] for m in looks}
+            fitting = [i for i in same if said <= set(self.parts[i].ops)]
+            same = fitting or same
         if nth is None and len(same) > 1:
             raise ParseError(f"compositions: {phrase!r} is ambiguous: there are {len(same)} {t!r} parts "
                              f"(say 'the first {t}')")
@@ -656,7 +681,7 @@ class _Reader:
                 return self._ref(toks, i - 1, len(self.parts), phrase)
             # 'the upside-down U': the words between say how the part already looks, not a change
             self._described = len(between)
-            return self._find(symbol, None, len(self.parts), phrase, "to refer to"), j + 1
+            return self._find(symbol, None, len(self.parts), phrase, "to refer to", between), j + 1
         return None, j + 1
 
     def _operation(self, toks: list[str], i: int, phrase: str):
@@ -759,6 +784,10 @@ class _Reader:
             raise ParseError(f"compositions: {e}") from None
 
 
+_LOOKS = {"@flip": ("flip", 0), "@mirror": ("mirror", 0), "@half": ("scale", 50), "@double": ("scale", 200)}
+"""Marks that, between 'the' and a part, say how that part already looks ('the large circle')."""
+
+
 def _turns_alike(p: _Draft, angle: int) -> bool:
     """Whether the part looks the same turned `angle` degrees either way (a line by 90, a square
     by 45, a circle by any): then a turn need not say which way."""
@@ -807,15 +836,20 @@ def _holds(p: _Draft, state: str) -> bool:
     return kind in ("point", "upright", "dome")
 
 
+_TURNS = (("flip", 0), ("rotate", 90), ("rotate", -90), ("mirror", 0), ("rotate", 180))
+
+
 def _state_turn(p: _Draft, state: str):
-    """The one change that makes a part look as a state clause says (None when there is none)."""
-    kind, _, value = state.partition(":")
-    if kind == "point" and p.symbol == "triangle":
-        return _pointing(p, value, "")
-    if kind == "upright" and p.symbol == "line":
-        return ("rotate", 90)
-    if kind == "dome" and p.symbol == "half-circle":
-        return ("flip", 0)
+    """The first change that makes a part look as a state clause says (None when none does)."""
+    kind = state.partition(":")[0]
+    if (kind, p.symbol) not in (("point", "triangle"), ("upright", "line"), ("dome", "half-circle")):
+        return None
+    for op in _TURNS:
+        p.ops.append(op)
+        ok = _holds(p, state)
+        p.ops.pop()
+        if ok:
+            return op
     return None
 
 
@@ -843,8 +877,8 @@ def _name(symbol: str) -> str:
     return symbol.lower() if len(symbol) > 1 else symbol
 
 
-_COMMENTARY = re.compile(r"(?:^| )(?:, )?so (?:that )?it (?:looks like|resembles|balances|rests|sits|stands|is an?) "
-                         r"(?!(?:upright|vertical|up)\b)[^,.;]*")
+_COMMENTARY = re.compile(r"(?:^| )(?:, )?so (?:that )?(?:it (?:looks like|resembles|balances|rests|sits|stands|is an?) "
+                         r"(?!(?:upright|vertical|up)\b)|(?:the|its) [a-z-]+ ends up )[^,.;]*")
 _LIKENESS = re.compile(r"(?:looks like|resembles|is) (?:a|an) ([a-z-]+)(?: [,.;]| *$)")
 """'..., so that it looks like a bowl', 'so that it is a post standing on a flat foot': what the speaker
 says a part now resembles, which adds nothing to read (the words in it need not be known)."""
