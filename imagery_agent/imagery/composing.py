@@ -17,6 +17,7 @@ from PIL import Image
 from scipy.ndimage import affine_transform
 
 from ..scenes import compositions
+from ..scenes.drawing import grow_mask
 from ..scenes.glyphs import Glyph, canonical as glyph_words
 from .clock import Clock
 from .mental_image import MentalImage
@@ -161,7 +162,7 @@ class PartBuffer:
         limit = GAP + int(max(a[2] - a[0], a[3] - a[1]) + max(m[2] - m[0], m[3] - m[1]))
         for n in range(1, limit + 1):
             self.clock.tick("translate")
-            if (_shift(mover, step[0] * n, step[1] * n) & _grow(fixed)).any():
+            if (_shift(mover, step[0] * n, step[1] * n) & grow_mask(fixed)).any():
                 self.layers[index] = _shift(self.layers[index], step[0] * n, step[1] * n)
                 return n
         # never met: the part passes beside its anchor; its box meets the anchor's box instead
@@ -199,16 +200,6 @@ class PartBuffer:
         dark = np.clip(np.asarray(crop, np.float32), 0, 1)
         grey = np.round(255 * (1 - dark)).astype(np.uint8)
         return np.repeat(grey[..., None], 3, axis=2)
-
-
-def _grow(mask: np.ndarray) -> np.ndarray:
-    """The mask and its four neighbours: ink one pixel away counts as meeting."""
-    out = mask.copy()
-    out[1:] |= mask[:-1]
-    out[:-1] |= mask[1:]
-    out[:, 1:] |= mask[:, :-1]
-    out[:, :-1] |= mask[:, 1:]
-    return out
 
 
 @dataclass

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..scenes import compositions
 from ..scenes.agreement import TOLERANCE
-from ..scenes.drawing import Canvas
+from ..scenes.drawing import Canvas, grow_mask
 from .objects import summarise_objects
 
 RECALL = 0.7
@@ -45,17 +45,6 @@ def _best_shift(ink: np.ndarray, mask: np.ndarray, max_shift: int) -> tuple[floa
     return best
 
 
-def _grow(mask: np.ndarray, pixels: int) -> np.ndarray:
-    for _ in range(pixels):
-        m = mask.copy()
-        m[1:] |= mask[:-1]
-        m[:-1] |= mask[1:]
-        m[:, 1:] |= mask[:, :-1]
-        m[:, :-1] |= mask[:, 1:]
-        mask = m
-    return mask
-
-
 def score_composition(image: np.ndarray, comp: compositions.Composition, grow: int | None = None) -> dict:
     """`grow`: pixels by which the image's ink is widened before the parts are looked for (default
     1/64 of the width: one pixel at 64, none at 32), so that strokes thinner than the renderer's
@@ -64,7 +53,7 @@ def score_composition(image: np.ndarray, comp: compositions.Composition, grow: i
     size = np.asarray(image).shape[0]
     grow = size // 64 if grow is None else grow
     own = _ink(image)
-    ink = _grow(own, grow)
+    ink = grow_mask(own, grow)
     masks = [_part_mask(p, size) for p in compositions.fitted(comp)]
     present, placed, errors = [], [], []
     for mask in masks:
@@ -74,7 +63,7 @@ def score_composition(image: np.ndarray, comp: compositions.Composition, grow: i
         errors.append(err if present[-1] else math.inf)
         placed.append(present[-1] and err <= TOLERANCE)
     union = np.any(masks, axis=0)
-    precision = float((own & _grow(union, grow)).sum() / max(1, own.sum()))
+    precision = float((own & grow_mask(union, grow)).sum() / max(1, own.sum()))
     return {"present": present, "errors": errors, "placed": placed, "precision": precision,
             "exact": all(placed) and precision >= PRECISION}
 

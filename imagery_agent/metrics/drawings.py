@@ -10,21 +10,15 @@ from functools import lru_cache
 import numpy as np
 
 from ..scenes import objects
-
-
-def _unit(image: np.ndarray) -> np.ndarray:
-    g = 255.0 - np.asarray(image, np.float32).mean(-1).ravel()
-    g -= g.mean()
-    n = np.linalg.norm(g)
-    return g / n if n else g
+from .glyphs import unit_darkness
 
 
 @lru_cache(maxsize=4)
 def _canonical_renders(size: int) -> np.ndarray:
-    return np.stack([_unit(objects.render(objects.Drawing(n), size)) for n in objects.LEXICON])
+    return np.stack([unit_darkness(objects.render(objects.Drawing(n), size)) for n in objects.LEXICON])
 
 
 def score_drawing(image: np.ndarray, drawing: objects.Drawing) -> dict:
-    c = _canonical_renders(np.asarray(image).shape[0]) @ _unit(image)
+    c = _canonical_renders(np.asarray(image).shape[0]) @ unit_darkness(image)
     right = objects.LEXICON[int(c.argmax())] == drawing.name
     return {"present": [right], "placed": [right], "errors": [0.0 if right else float("inf")], "exact": right}

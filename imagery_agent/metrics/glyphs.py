@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..scenes import glyphs
-from ..scenes.drawing import Canvas
+from ..scenes.drawing import Canvas, grow_mask
 
 STROKE_RECALL = 0.7
 """Fraction of a stroke's ink that must be inked in the image (within one pixel)."""
@@ -21,16 +21,8 @@ def _ink(image: np.ndarray) -> np.ndarray:
     return np.asarray(image, np.float32).mean(-1) < 160
 
 
-def _grow(mask: np.ndarray) -> np.ndarray:
-    out = mask.copy()
-    out[1:] |= mask[:-1]
-    out[:-1] |= mask[1:]
-    out[:, 1:] |= mask[:, :-1]
-    out[:, :-1] |= mask[:, 1:]
-    return out
-
-
-def _unit(image: np.ndarray) -> np.ndarray:
+def unit_darkness(image: np.ndarray) -> np.ndarray:
+    """The image's darkness as a zero-mean unit vector: dot products of two are their correlation."""
     g = 255.0 - np.asarray(image, np.float32).mean(-1).ravel()
     g -= g.mean()
     n = np.linalg.norm(g)
@@ -48,20 +40,20 @@ def catalogue(size: int) -> tuple[list[glyphs.Glyph], np.ndarray]:
             entries += [glyphs.Glyph(s, (r,)) for r in strokes]
         if len(strokes) > 2:
             entries += [glyphs.Glyph(s, (a, b)) for i, a in enumerate(strokes) for b in strokes[i + 1:]]
-    return entries, np.stack([_unit(glyphs.render(g, size)) for g in entries])
+    return entries, np.stack([unit_darkness(glyphs.render(g, size)) for g in entries])
 
 
 def read_glyph(image: np.ndarray) -> tuple[glyphs.Glyph, float]:
     """The catalogue glyph the image correlates with best, and the correlation."""
     entries, renders = catalogue(np.asarray(image).shape[0])
-    c = renders @ _unit(image)
+    c = renders @ unit_darkness(image)
     i = int(c.argmax())
     return entries[i], float(c[i])
 
 
 def score_glyph(image: np.ndarray, glyph: glyphs.Glyph) -> dict:
     size = np.asarray(image).shape[0]
-    ink = _grow(_ink(image))
+    ink = grow_mask(_ink(image))
     present = []
     for stroke in glyphs.strokes_of(glyph).values():
         canvas = Canvas(size)

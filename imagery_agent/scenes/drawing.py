@@ -58,3 +58,15 @@ class Canvas:
         """The final (size, size, 3) uint8 image, box-filtered from the supersampled canvas."""
         small = self.image.resize((self.size, self.size), Image.BOX)
         return np.asarray(small, dtype=np.uint8).copy()
+
+
+def grow_mask(mask: np.ndarray, pixels: int = 1) -> np.ndarray:
+    """A boolean mask widened by `pixels` (four-neighbour steps): ink that near counts as touching."""
+    for _ in range(pixels):
+        grown = mask.copy()
+        grown[1:] |= mask[:-1]
+        grown[:-1] |= mask[1:]
+        grown[:, 1:] |= mask[:, :-1]
+        grown[:, :-1] |= mask[:, 1:]
+        mask = grown
+    return mask
