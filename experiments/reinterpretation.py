@@ -264,8 +264,9 @@ def contact_sheet(steps: dict, item_list, items: pd.DataFrame, path: Path) -> Pa
         r = rows.loc[k]
         row_axes[-1].text(0, 0.5, f"{'HIT' if r.hit else 'miss'}: {r.response}\n(intended: {r.answer})\n"
                                   f"line {r.line}", fontsize=6, color="green" if r.hit else "red", va="center")
-    fig.suptitle(f"reinterpretation, {cond}: the image after every step", fontsize=9)
-    fig.tight_layout()
+    h = fig.get_figheight()
+    fig.suptitle(f"reinterpretation, {cond}: the image after every step", fontsize=9, y=1 - 0.12 / h)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / h))  # room for the title
     save_figure(path, fig, dpi=90)
     return path
 
