@@ -212,3 +212,19 @@ def test_r_precision_and_frechet_distance():
     a = torch.randn(500, 4, generator=g)
     assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
     assert frechet_distance(a, a + 2) == pytest.approx(16.0, rel=1e-6)
+
+
+def test_a_joint_embedding_with_a_resnet_tower_trains_saves_and_loads_exactly(tmp_path):
+    """A config that lists blocks per stage builds open_clip's ResNet (the objects namer's tower)."""
+    cfg = {**TINY_CLIP, "family": "objects", "image_size": 32, "context_length": 16, "twin_fraction": 0.0,
+           "vision": {"layers": [1, 1, 1, 1], "width": 8, "heads": 2}, "max_steps": 2, "eval_every": 2,
+           "eval_scenes": 101}
+    out = train_clip.train(ClipConfig.from_dict(cfg), tmp_path / "run", quiet=True)
+    clip = JointEmbedding.from_pretrained(out)
+    assert type(clip.model.visual).__name__ == "ModifiedResNet"
+    from imagery_agent.scenes import get_family
+    fam = get_family("objects")
+    images = [fam.render(fam.sample(np.random.default_rng(k)), 32) for k in range(3)]
+    again = JointEmbedding.from_pretrained(out)
+    assert torch.equal(clip.encode_images(images), again.encode_images(images))  # eval mode: BatchNorm's saved stats
+    assert clip.presence(images, ["umbrella", "heart"]).shape == (3, 2)
