@@ -42,8 +42,18 @@ class Item:
         return self.answers[0]
 
 
-def _sentence(line: str) -> str:
+_TYPOGRAPHY = {"°": " degrees", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\t": " "}
+
+
+def _sentence(line: str, n: int, where: str) -> str:
+    """An instruction line as the environment says it: typography made plain ('90°', curly quotes),
+    ended with a full stop; a character the observation space does not hold is refused by line."""
+    for a, b in _TYPOGRAPHY.items():
+        line = line.replace(a, b)
     line = line.strip()
+    odd = sorted({c for c in line if c not in CHARSET})
+    if odd:
+        raise ParseError(f"{where}, line {n}: character(s) {' '.join(map(repr, odd))} cannot be read")
     return line if line[-1:] in ".!?" else line + "."
 
 
@@ -80,7 +90,7 @@ def read_items(source: str | Path | None = None, *, check: bool = True, skip_unr
             if unknown:
                 raise ParseError(f"{where}, line {n}: unknown object {unknown[0]!r}; the lexicon knows: "
                                  f"{', '.join(LEXICON)}")
-            item = Item(" ".join(_sentence(b) for _, b in block), names, start, tuple(b for _, b in block))
+            item = Item(" ".join(_sentence(b, k, where) for k, b in block), names, start, tuple(b for _, b in block))
             if check:
                 try:
                     _check_item(item, block, where)

@@ -302,3 +302,14 @@ def test_parts_are_named_by_how_they_look_and_what_they_look_like():
     c = parse("Imagine a capital L. Take a capital U and turn it upside down. "
               "Put the upside-down U directly beneath the L, so that they touch.")
     assert c.parts[1].ops == (("flip", 0),) and c.parts[1].relation == "below"
+
+
+def test_item_files_with_typography_read_and_odd_characters_are_named(tmp_path):
+    f = tmp_path / "items.txt"
+    f.write_text("Imagine a capital D turned 90° to the left.\nPut a capital J underneath it.\nanswer: umbrella\n")
+    (item,) = read_items(f)
+    assert "90 degrees" in item.instructions
+    assert ReinterpretationEnv(str(f)).observation_space["instructions"].contains(item.instructions)
+    f.write_text("Imagine a circle.\nanswer: sun\n\nImagine a \u2603.\nanswer: snowman\n")
+    with pytest.raises(ParseError, match="line 4: character"):
+        read_items(f)
