@@ -101,7 +101,7 @@ def run(config: ReinterpretationConfig | None = None, **overrides) -> Results:
         steps[condition] = {}
         for k in tqdm(range(len(env.items)), desc=condition, disable=not cfg.progress, leave=False):
             if env.items[k].error:
-                rows.append(_unread_row(condition, imager, k, env.items[k]))
+                rows.append(_row(condition, imager, k, env.items[k]))
                 continue
             obs, info = env.reset(seed=cfg.seed, options={"item": k})
             t0 = time.perf_counter()
@@ -156,44 +156,33 @@ def _agent_for(condition: str, cfg: ReinterpretationConfig, namer):
     return ReinterpretingAgent(namer, part_imaginer=imaginer, **kw), f"backbone ({imaginer.name})"
 
 
-def _row(condition, imager, k, item, res, info, wall_ms) -> dict:
-    clock = res.clock
-    placed = np.nan
+def _row(condition, imager, k, item, res=None, info=None, wall_ms=np.nan) -> dict:
+    """One item's row; an item whose instructions were not read (res None) is a miss with no time."""
+    row = {"condition": condition, "item": k, "line": item.line, "answer": item.answer,
+           "alternatives": "; ".join(item.answers[1:]), "response": "", "hit": False, "score": np.nan, "look": "",
+           "readings": "", "parts": 0, "parts_placed": np.nan, "steps": 0, "imagine": 0, "rotate": 0,
+           "translate": 0, "looks": 0, "time_ms": np.nan, "wall_ms": wall_ms, "imager": imager,
+           "instructions": item.instructions, "unreadable": item.error or ""}
+    if res is None:
+        return row
+    clock, reading = res.clock, res.reading
     if res.steps:
-        score = score_composition(res.image, res.composition)
-        placed = float(np.mean(score["placed"]))
-    readings = res.reading.readings if res.reading else []
-    return {
-        "condition": condition, "item": k, "line": item.line, "answer": item.answer,
-        "alternatives": "; ".join(item.answers[1:]), "response": info["response"], "hit": bool(info["hit"]),
-        "score": res.reading.score if res.reading else np.nan, "look": res.reading.look if res.reading else "",
-        "readings": "; ".join(f"{n} {p:.2f}" for n, p in readings[:3]),
-        "parts": len(res.composition.parts), "parts_placed": placed, "steps": clock.steps,
-        "imagine": clock.count("imagine"), "rotate": clock.count("rotate"), "translate": clock.count("translate"),
-        "looks": clock.count("caption"), "time_ms": clock.ms, "wall_ms": wall_ms, "imager": imager,
-        "instructions": item.instructions, "unreadable": "",
-    }
-
-
-def _unread_row(condition, imager, k, item) -> dict:
-    return {"condition": condition, "item": k, "line": item.line, "answer": item.answer,
-            "alternatives": "; ".join(item.answers[1:]), "response": "", "hit": False, "score": np.nan,
-            "look": "", "readings": "", "parts": 0, "parts_placed": np.nan, "steps": 0, "imagine": 0, "rotate": 0,
-            "translate": 0, "looks": 0, "time_ms": np.nan, "wall_ms": np.nan, "imager": imager,
-            "instructions": item.instructions, "unreadable": item.error}
+        row["parts_placed"] = float(np.mean(score_composition(res.image, res.composition)["placed"]))
+    row.update(response=info["response"], hit=bool(info["hit"]), score=reading.score, look=reading.look,
+               readings="; ".join(f"{n} {p:.2f}" for n, p in reading.readings[:3]),
+               parts=len(res.composition.parts), steps=clock.steps, imagine=clock.count("imagine"),
+               rotate=clock.count("rotate"), translate=clock.count("translate"), looks=clock.count("caption"),
+               time_ms=clock.ms)
+    return row
 
 
 def _ambiguous(cfg: ReinterpretationConfig, namer) -> dict:
     """Chambers & Reisberg (1985): hold the duck/rabbit figure as seen as one animal, then look
     for the other reading (the first one excluded), turning the image if needed."""
     out = {}
-    agent = ReinterpretingAgent(namer, part_imaginer=OracleImaginer("glyphs", 32), look_further=cfg.look_further)
-    for name, (draw, readings) in lexicon.AMBIGUOUS.items():
-        from imagery_agent.scenes.drawing import Canvas
-        canvas = Canvas(64)
-        for s in draw(None):
-            canvas.polyline(s, (0, 0, 0), 0.05)
-        image = canvas.to_array()
+    agent = ReinterpretingAgent(namer, look_further=cfg.look_further)  # it only looks: no part to imagine
+    for name, (_, readings) in lexicon.AMBIGUOUS.items():
+        image = lexicon.render(name, 64)  # a picture held as seen, not imagined
         first = namer(image)[:3]
         for seen in readings:
             other = [r for r in readings if r != seen][0]

@@ -16,7 +16,7 @@ from imagery_agent.backbones.imaginer import OracleImaginer
 from imagery_agent.imagery.clock import Clock
 from imagery_agent.imagery.composing import INK, PartBuffer
 from imagery_agent.metrics.compositions import score_composition
-from imagery_agent.scenes import ParseError, compositions, lexicon
+from imagery_agent.scenes import ParseError, SceneError, compositions, lexicon
 from imagery_agent.scenes.compositions import Composition, Part
 
 
@@ -313,3 +313,24 @@ def test_item_files_with_typography_read_and_odd_characters_are_named(tmp_path):
     f.write_text("Imagine a circle.\nanswer: sun\n\nImagine a \u2603.\nanswer: snowman\n")
     with pytest.raises(ParseError, match="line 4: character"):
         read_items(f)
+
+
+def test_a_part_imagined_blank_is_named_not_placed():
+    from imagery_agent.imagery.mental_image import MentalImage
+
+    class BlankGlyphs:
+        family, name = "glyphs", "blank"
+
+        def imagine(self, texts, *, seed=0, **kw):
+            return [MentalImage(np.full((32, 32, 3), 255, np.uint8), t, seed + i, "blank") for i, t in enumerate(texts)]
+
+    agent = ReinterpretingAgent(_fixed_namer("umbrella"), part_imaginer=BlankGlyphs())
+    with pytest.raises(SceneError, match="part 1 .* was imagined blank"):
+        agent.run(compositions.FINKE_ITEMS[0][0])
+
+
+def test_an_agent_without_an_imager_can_look_but_not_build():
+    agent = ReinterpretingAgent(_fixed_namer("duck"))
+    assert agent.interpret(lexicon.render("duck-rabbit", 64), set(), Clock()).name == "duck"
+    with pytest.raises(SceneError, match="needs a part imaginer"):
+        agent.run(compositions.FINKE_ITEMS[0][0])

@@ -85,15 +85,15 @@ class ReinterpretingAgent:
                  image_size: int = 64, look_further: bool = True, seed: int = 0):
         if route not in ROUTES:
             raise SceneError(f"unknown route {route!r}; choose from {', '.join(ROUTES)}")
-        if route == "parts" and part_imaginer is None:
-            raise SceneError("the 'parts' route needs a part imaginer (glyphs family)")
-        if route == "whole" and whole_imaginer is None:
-            raise SceneError("the 'whole' route needs an imaginer of the compositions family")
         self.namer, self.part_imaginer, self.whole_imaginer = namer, part_imaginer, whole_imaginer
         self.route, self.image_size, self.look_further, self.seed = route, image_size, look_further, seed
 
     # --- generation ----------------------------------------------------------------------
     def build(self, instructions: str, clock: Clock) -> tuple[compositions.Composition, list[Step]]:
+        if self.route == "parts" and self.part_imaginer is None:
+            raise SceneError("the 'parts' route needs a part imaginer (glyphs family) to build an image")
+        if self.route == "whole" and self.whole_imaginer is None:
+            raise SceneError("the 'whole' route needs an imaginer of the compositions family to build an image")
         comp = get_family("compositions").parse(instructions)
         clock.tick("encode", what="instructions")
         steps = self._by_parts(comp, clock) if self.route == "parts" else self._whole(comp, clock)

@@ -18,6 +18,7 @@ from scipy.ndimage import affine_transform
 
 from ..scenes import compositions
 from ..scenes.drawing import grow_mask
+from ..scenes.errors import SceneError
 from ..scenes.glyphs import Glyph, canonical as glyph_words
 from .clock import Clock
 from .mental_image import MentalImage
@@ -227,6 +228,9 @@ def build_by_parts(comp: compositions.Composition, part_imaginer, clock: Clock, 
         if image.size != BOX:
             raise ValueError(f"part images must be {BOX} x {BOX} pixels, got {image.size}")
         k = buf.add(image)
+        if buf.box([k]) is None:  # nothing to turn, place or join: say so rather than place nothing
+            raise SceneError(f"part {i + 1} ({text.rstrip('.')}) was imagined blank (seed {seed + i}); "
+                             "imagine it again with another seed")
         label = text.rstrip(".")
         for op, value in part.ops:
             buf.transform([k], op, value)

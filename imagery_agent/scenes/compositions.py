@@ -70,12 +70,7 @@ def validate(c: Composition) -> None:
             raise SceneError(f"unknown symbol {p.symbol!r}")
         for name, value in p.ops:
             _check_op(name, value)
-        strokes = GLYPHS[p.symbol]
-        for r in p.removed:
-            if r not in strokes:
-                raise SceneError(f"{name_of(p.symbol)} has no part called {r!r}; its parts are {', '.join(strokes)}")
-        if len(set(p.removed)) != len(p.removed) or len(p.removed) >= len(strokes):
-            raise SceneError(f"cannot remove {', '.join(p.removed)} from {name_of(p.symbol)}: nothing would be left")
+        check_removed(p.symbol, p.removed)
         if i == 0 and p.relation is not None:
             raise SceneError("the first part has nothing to be placed against")
         if i > 0:
@@ -87,6 +82,16 @@ def validate(c: Composition) -> None:
         if not 0 <= after < len(c.parts):
             raise SceneError(f"a change of the whole figure comes after part {after + 1}, which does not exist")
         _check_op(name, value)
+
+
+def check_removed(symbol: str, removed) -> None:
+    """Named strokes taken from a symbol: each one its own, and something left."""
+    strokes = GLYPHS[symbol]
+    for r in removed:
+        if r not in strokes:
+            raise SceneError(f"{name_of(symbol)} has no part called {r!r}; its parts are {', '.join(strokes)}")
+    if len(set(removed)) != len(removed) or len(removed) >= len(strokes):
+        raise SceneError(f"cannot remove {', '.join(removed)} from {name_of(symbol)}: nothing would be left")
 
 
 def _check_op(name: str, value: int) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from .compositions import name_of, parse as parse_composition, part_vocabulary
+from .compositions import check_removed, parse as parse_composition, part_vocabulary
 from .drawing import Canvas
 from .errors import ParseError, SceneError
 from .family import SceneFamily, lazy, register_family
@@ -39,12 +39,7 @@ class Glyph:
     def __post_init__(self):
         if self.symbol not in GLYPHS:
             raise SceneError(f"unknown symbol {self.symbol!r}; known: {', '.join(SYMBOLS)}")
-        strokes = GLYPHS[self.symbol]
-        for r in self.removed:
-            if r not in strokes:
-                raise SceneError(f"{name_of(self.symbol)} has no part called {r!r}; its parts are {', '.join(strokes)}")
-        if len(set(self.removed)) != len(self.removed) or len(self.removed) >= len(strokes):
-            raise SceneError(f"cannot remove {', '.join(self.removed)} from {name_of(self.symbol)}: nothing would be left")
+        check_removed(self.symbol, self.removed)
 
 
 def strokes_of(g: Glyph) -> dict[str, list]:
