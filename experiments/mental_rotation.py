@@ -6,15 +6,18 @@ anticlockwise at random). The agent answers same or different; its response time
 Conditions:
 
   imagery          imagine the first figure with the shipped figures backbone and turn that image
-                   in 10-degree increments until it matches the probe (cube figures: the oracle
-                   imager, since the backbone does not draw them)
-  oracle-imagery   the same rotation on a perfect picture of the first figure (the renderer)
+                   in 10-degree increments until it matches the probe (cube figures: the shipped
+                   3-D code, a model of the figure in space, projected into the buffer)
+  oracle-imagery   the same rotation on a perfect picture of the first figure (the renderer; cube
+                   figures: their true 3-D structure)
   propositional    the descriptions only: identity and handedness compared symbolically, no turn
   holistic         one rotation-invariant comparison of the two pictures, no turn (it cannot tell
                    a figure from its mirror image)
 
---plane depth turns cube figures about the vertical axis; the visual buffer turns a picture only
-in its own plane, so the rotating conditions refuse it (propositional and holistic run).
+--plane depth turns cube figures about the vertical axis: the rotating agents turn the 3-D model
+they hold (no glance tells the way round in depth, so they turn a copy each way in alternation).
+--route reimagine makes each increment by imagining the figure again from its own words, turned
+a further 10 degrees, instead of transforming the image in the buffer.
 
 Writes trials.csv, summary.json (strict JSON: an undefined r is null) and rotation.png into --out
 as one set (other files there are kept), and prints a short table.
@@ -35,8 +38,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from environments.mental_rotation import STIMULI, MentalRotationEnv, hold_first, respond
-from imagery_agent.agent.rotation import (HOLISTIC_THRESHOLD, SAME_THRESHOLD, HolisticMatcher,
+from imagery_agent.agent.rotation import (HOLISTIC_THRESHOLD, ROUTES, SAME_THRESHOLD, HolisticMatcher,
                                           PropositionalRotationAgent, RotatingAgent)
+from imagery_agent.backbones.model3d import Model3DImaginer, OracleModel3DImaginer
 from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError, load_imaginer
 from experiments.common import check_out, run_and_report, whole_number
 from imagery_agent.io import atomic_files, save_figure, write_csv, write_json
@@ -66,19 +70,21 @@ FIGURES_PER_SET = 8       # identities used per stimulus set (all 6 letters; 8 p
 MAX_TRIALS = 100_000
 MAX_SEED = 2**31 - 1
 MAX_TIMING_NOISE = 5.0
+CUBE_IMAGE_SIZE = 64
 
 
 @dataclass
 class RotationConfig:
     stimuli: str = "letters"               # letters | digits | polygons | cubes
-    plane: str = "picture"                 # picture | depth (cubes only; the rotating agents refuse depth)
+    plane: str = "picture"                 # picture | depth (cubes only)
+    route: str = "transform"               # transform (the buffer turns the image) | reimagine (imagine it again)
     agent: str = "all"                     # imagery | oracle-imagery | propositional | holistic | all
     angles: str = "shepard"                # shepard (0-180 in 20s) | ganis-kievit (0/50/100/150)
     trials: int = 80                       # per condition: angles x same/mirror x repetitions
     seed: int = 0
     out: str = "results/mental_rotation"
     timing_noise: float = 0.15             # coefficient of variation of each step's duration
-    image_size: int = 32                   # the oracle's and the probe's size (the backbone draws 32)
+    image_size: int | None = None          # pictures' size: default 32 (the backbone draws 32), cube figures 64
     threshold: float = SAME_THRESHOLD      # the rotating agent's 'same' correlation
     weights: str | None = None             # a figures pipeline folder instead of the shipped weights
     progress: bool = True
@@ -107,7 +113,10 @@ def _settings(config, overrides: dict) -> RotationConfig:
     unknown = [k for k in overrides if k not in names]
     if unknown:
         raise SceneError(f"unknown setting {unknown[0]!r}; the settings are {', '.join(names)}")
-    return dataclasses.replace(config or RotationConfig(), **overrides)
+    cfg = dataclasses.replace(config or RotationConfig(), **overrides)
+    if cfg.image_size is None:  # cube figures are ten cubes: at 32 pixels a cube is 3 pixels wide
+        cfg = dataclasses.replace(cfg, image_size=CUBE_IMAGE_SIZE if cfg.stimuli == "cubes" else 32)
+    return cfg
 
 
 def _check_settings(cfg: RotationConfig) -> None:
@@ -119,12 +128,10 @@ def _check_settings(cfg: RotationConfig) -> None:
         raise SceneError(f"unknown angle set {cfg.angles!r}; choose from {', '.join(ANGLE_SETS)}")
     if cfg.plane not in ("picture", "depth"):
         raise SceneError(f"unknown plane {cfg.plane!r}; choose from picture, depth")
-    if cfg.plane == "depth":
-        if cfg.stimuli != "cubes":
-            raise SceneError(f"only cube figures turn in depth; the {cfg.stimuli} turn in the picture plane")
-        if set(AGENTS[cfg.agent]) & set(ROTATING):
-            raise SceneError("the visual buffer turns a picture only in its own plane: a turn in depth is no 2-D "
-                             "rotation of the picture, so --plane depth runs --agent propositional or holistic")
+    if cfg.plane == "depth" and cfg.stimuli != "cubes":
+        raise SceneError(f"only cube figures turn in depth; the {cfg.stimuli} turn in the picture plane")
+    if not isinstance(cfg.route, str) or cfg.route not in ROUTES:
+        raise SceneError(f"unknown route {cfg.route!r}; choose from {', '.join(ROUTES)}")
     whole_number(cfg.trials, "--trials", 1, MAX_TRIALS)
     whole_number(cfg.seed, "--seed", 0, MAX_SEED)
     whole_number(cfg.image_size, "--image-size", 16, 128)
@@ -159,19 +166,23 @@ def _agent_for(condition: str, cfg: RotationConfig):
     oracle = OracleImaginer("figures", cfg.image_size)
     if condition == "holistic":
         return HolisticMatcher(oracle, threshold=HOLISTIC_THRESHOLD, **kw), "oracle (renderer)"
-    if condition == "oracle-imagery" or cfg.stimuli == "cubes":
-        note = "oracle (renderer)" if condition == "oracle-imagery" else \
-            "oracle (renderer): the shipped backbone does not draw cube figures (0% right), so cube trials use the oracle imager"
-        return RotatingAgent(oracle, threshold=cfg.threshold, **kw), note
+    kw.update(threshold=cfg.threshold, route=cfg.route, axis=cfg.plane)
+    if condition == "oracle-imagery":
+        if cfg.stimuli == "cubes":
+            return RotatingAgent(OracleModel3DImaginer(cfg.image_size), **kw), "oracle (true 3-D structure)"
+        return RotatingAgent(oracle, **kw), "oracle (renderer)"
     try:
-        imaginer = load_imaginer("figures", cfg.weights)
+        if cfg.stimuli == "cubes":
+            imaginer = Model3DImaginer.from_pretrained(cfg.weights, cfg.image_size)
+        else:
+            imaginer = load_imaginer("figures", cfg.weights)
     except WeightsError as e:
         raise SceneError(f"{e}\nThe oracle, propositional and holistic conditions run without weights: "
                          "--agent oracle-imagery, propositional or holistic") from None
     if imaginer.size != cfg.image_size:
         raise SceneError(f"the backbone draws {imaginer.size}x{imaginer.size} images; run with --image-size "
                          f"{imaginer.size}")
-    return RotatingAgent(imaginer, threshold=cfg.threshold, **kw), f"backbone ({imaginer.name})"
+    return RotatingAgent(imaginer, **kw), f"{'3-D code' if cfg.stimuli == 'cubes' else 'backbone'} ({imaginer.name})"
 
 
 def _run_trials(cfg: RotationConfig) -> tuple[pd.DataFrame, dict]:
@@ -203,7 +214,8 @@ def _run_trials(cfg: RotationConfig) -> tuple[pd.DataFrame, dict]:
             wall_ms = (time.perf_counter() - t0) * 1000
             _, _, _, _, info = env.step(action)
             rows.append({
-                "condition": condition, "stimuli": cfg.stimuli, "plane": cfg.plane, "identity": t["identity"],
+                "condition": condition, "stimuli": cfg.stimuli, "plane": cfg.plane, "route": cfg.route,
+                "identity": t["identity"],
                 "angle": t["angle"], "probe_angle": t["probe_angle"], "trial": "mirror" if t["mirror"] else "same",
                 "response": res.response, "correct": bool(info["correct"]), "increments": res.increments,
                 "comparisons": res.comparisons, "turned": res.turned, "similarity": res.best_similarity,
@@ -239,10 +251,14 @@ def summarise(trials: pd.DataFrame, cfg: RotationConfig, imagers: dict) -> dict:
         }
     notes = []
     if cfg.stimuli == "cubes" and "imagery" in conditions:
-        notes.append("cube figures: the imagery condition uses the oracle imager (the renderer), since the shipped "
-                     "figures backbone does not draw cube figures")
-    if cfg.plane == "depth":
-        notes.append("depth: the rotating conditions were not run (the buffer turns pictures in their plane only)")
+        notes.append("cube figures: the imagery condition holds the shipped 3-D code (a model of the figure in "
+                     "space, read from the words) and projects it; the 2-D figures backbone does not draw them")
+    if cfg.plane == "depth" and set(conditions) & set(ROTATING):
+        notes.append("depth: the rotating agents turn their 3-D model about the vertical axis, a copy each way in "
+                     "alternation (two increments and two comparisons per 10 degrees)")
+    if cfg.route == "reimagine" and set(conditions) & set(ROTATING):
+        notes.append("route reimagine: each increment imagines the figure again from its words (one 'imagine' "
+                     "tick, 1000 ms), instead of a 'rotate' tick (20 ms) on the buffer's image")
     return {"experiment": "mental_rotation", "config": asdict(cfg), "conditions": conditions,
             "human_reference": HUMAN, "notes": notes}
 
@@ -315,20 +331,25 @@ def main(argv=None) -> int:
                                  epilog=__doc__.split("\n\n", 1)[1])
     ap.add_argument("--stimuli", default="letters", help=f"one of {', '.join(STIMULI)}")
     ap.add_argument("--plane", default="picture", help="picture or depth (cubes only)")
+    ap.add_argument("--route", default="transform", help=f"one of {', '.join(ROUTES)}: how each increment is made")
     ap.add_argument("--agent", default="all", help=f"one of {', '.join(AGENTS)}")
     ap.add_argument("--angles", default="shepard", help=f"one of {', '.join(ANGLE_SETS)}")
     ap.add_argument("--trials", type=int, default=80, help="trials per condition")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="results/mental_rotation", help="results folder (checked before any trial)")
-    ap.add_argument("--weights", help="a trained figures pipeline folder (default: the shipped weights)")
+    ap.add_argument("--weights", help="a trained figures pipeline folder, or for cubes a 3-D code folder "
+                                      "(default: the shipped weights)")
     ap.add_argument("--timing-noise", type=float, default=0.15, dest="timing_noise")
+    ap.add_argument("--image-size", type=int, default=None, dest="image_size",
+                    help=f"size of the pictures (default 32; cube figures {CUBE_IMAGE_SIZE})")
     ap.add_argument("--threshold", type=float, default=SAME_THRESHOLD,
                     help=f"the rotating agent's 'same' criterion (pixel correlation, default {SAME_THRESHOLD})")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
-    cfg = RotationConfig(stimuli=args.stimuli, plane=args.plane, agent=args.agent, angles=args.angles,
+    cfg = RotationConfig(stimuli=args.stimuli, plane=args.plane, route=args.route, agent=args.agent, angles=args.angles,
                          trials=args.trials, seed=args.seed, out=args.out, weights=args.weights,
-                         timing_noise=args.timing_noise, threshold=args.threshold, progress=not args.quiet)
+                         timing_noise=args.timing_noise, threshold=args.threshold, image_size=args.image_size,
+                         progress=not args.quiet)
     return run_and_report(run, cfg, print_table)
 
 

@@ -22,6 +22,8 @@ from tqdm.auto import tqdm
 from .scenes import SPLITS, get_family
 from .scenes.corpus import build_corpus
 
+BACKBONES = ("diffusion", "model3d")
+
 
 def score_images(imaginer, examples, *, seed: int = 0, progress: bool = False,
                  keep_images: list | None = None) -> dict:
@@ -154,6 +156,7 @@ class EvalConfig:
     perception: bool = True
     seed: int = 2024                    # which held-out scenes
     wording: str = "canonical"          # draw from the canonical wording of the parsed text, or "raw" words
+    backbone: str = "diffusion"         # diffusion | model3d (figures: the 3-D code of cube figures)
     progress: bool = False
 
     def check(self) -> None:
@@ -170,6 +173,10 @@ class EvalConfig:
             raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {self.split!r}")
         if self.wording not in ("canonical", "raw"):
             raise ValueError(f"wording must be 'canonical' or 'raw', got {self.wording!r}")
+        if self.backbone not in BACKBONES:
+            raise ValueError(f"unknown backbone {self.backbone!r}; choose from {', '.join(BACKBONES)}")
+        if self.backbone == "model3d" and self.family != "figures":
+            raise ValueError("the model3d backbone holds cube figures: use it with --family figures")
         if self.compare_ddpm > self.n:
             raise ValueError(f"compare_ddpm ({self.compare_ddpm}) is more than the {self.n} scenes evaluated")
 
@@ -179,6 +186,8 @@ def evaluate(cfg: EvalConfig) -> dict:
     from .backbones.imaginer import DiffusionImaginer, check_guidance, load_pipeline
     from .weights import WEIGHTS_DIR
     cfg.check()
+    if cfg.backbone == "model3d":
+        return evaluate_model3d(cfg)
     pipe, settings = load_pipeline(cfg.family, cfg.weights)
     steps = cfg.steps or settings["sampler_steps"]
     guidance = cfg.guidance if cfg.guidance is not None else settings["guidance_scale"]
@@ -215,10 +224,34 @@ def evaluate(cfg: EvalConfig) -> dict:
     return result
 
 
+def evaluate_model3d(cfg: EvalConfig) -> dict:
+    """The 3-D code of cube figures, projected and scored as any figure picture is, on held-out
+    cube figures (each at an angle in the quarter of the circle its figure never showed in training)."""
+    from .backbones.model3d import Model3DImaginer
+    fam = get_family(cfg.family)
+    imaginer = Model3DImaginer.from_pretrained(cfg.weights)
+    imaginer.batch_size = cfg.batch
+    examples = build_corpus(cfg.family, cfg.n, seed=cfg.seed, split=cfg.split, kinds=imaginer.kinds)
+    t0 = time.perf_counter()
+    images = imaginer.imagine([e.text for e in examples])
+    elapsed = time.perf_counter() - t0
+    scores = [fam.score_image(im.pixels, e.scene) for im, e in zip(images, examples)]
+    poses = [(im.code.angle, im.code.axis, im.code.projection) for im in images]
+    return {"family": cfg.family, "backbone": "model3d", "split": cfg.split, **fam.summarise_scores(scores),
+            "accuracy_by_axis": {axis: float(np.mean([s["correct"] for s, e in zip(scores, examples)
+                                                      if e.scene.axis == axis])) for axis in ("picture", "depth")},
+            "pose_read_accuracy": float(np.mean([p == (e.scene.angle, e.scene.axis, e.scene.projection)
+                                                 for p, e in zip(poses, examples)])),
+            "images_per_second": len(images) / elapsed, "n_scenes": len(examples),
+            "params": sum(p.numel() for p in imaginer.model.parameters()), "config": asdict(cfg)}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--family", required=True)
     ap.add_argument("--weights", help="a pipeline folder (default: the shipped weights)")
+    ap.add_argument("--backbone", default="diffusion", choices=list(BACKBONES),
+                    help="diffusion (the family's text-to-image model) or model3d (figures: the 3-D code of cube figures)")
     ap.add_argument("--n", type=int, default=200, help="held-out scenes")
     ap.add_argument("--steps", type=int, default=None, help="sampler steps (default: the shipped setting)")
     ap.add_argument("--guidance", type=float, default=None)
@@ -248,7 +281,7 @@ def main(argv=None):
         cfg = EvalConfig(family=args.family, weights=args.weights, n=args.n, steps=args.steps,
                          guidance=args.guidance, guidance_steps=args.guidance_steps, batch=args.batch,
                          split=args.split, compare_ddpm=args.compare_ddpm, captioner=args.captioner,
-                         clip=args.clip, perception=not args.no_perception, wording=args.wording,
+                         clip=args.clip, perception=not args.no_perception, wording=args.wording, backbone=args.backbone,
                          progress=not args.json)
         result = evaluate(cfg)
     except (SceneError, WeightsError, ValueError) as e:

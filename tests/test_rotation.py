@@ -114,8 +114,12 @@ def test_bad_inputs_are_one_line_errors():
         exp.run(stimuli="shapes", out="unused")
     with pytest.raises(SceneError, match="unknown agent 'mental'"):
         exp.run(agent="mental", out="unused")
-    with pytest.raises(SceneError, match="only in its own plane"):
-        exp.run(stimuli="cubes", plane="depth", agent="oracle-imagery", out="unused")
+    with pytest.raises(SceneError, match="unknown route 'spin'"):
+        exp.run(route="spin", out="unused")
+    depth = RotatingAgent(OracleImaginer("figures", 32), axis="depth")  # a picture, no 3-D model
+    depth.hold("Cube figure 3, upright.")
+    with pytest.raises(RotationError, match="no 2-D rotation of a picture"):
+        depth.judge(figures.render(Figure("cube", "3", 40, False, "depth"), 32))
     with pytest.raises(SceneError, match="only cube figures turn in depth"):
         exp.run(stimuli="letters", plane="depth", agent="holistic", out="unused")
 
@@ -168,13 +172,15 @@ def test_cli_runs_small(tmp_path, capsys):
     assert "holistic" in capsys.readouterr().out
 
 
-def test_cubes_say_they_use_the_oracle(tmp_path):
+def test_cubes_turn_in_depth_in_the_experiment(tmp_path):
     res = exp.run(stimuli="cubes", agent="oracle-imagery", trials=20, out=str(tmp_path / "c"), progress=False,
                   angles="ganis-kievit")
-    assert set(res.trials.angle) == {0, 50, 100, 150}
-    res = exp.run(stimuli="cubes", agent="propositional", plane="depth", trials=8, out=str(tmp_path / "d"),
-                  progress=False)
-    assert "depth" in " ".join(res.summary["notes"]) and res.summary["conditions"]["propositional"]["accuracy"] == 1
+    assert set(res.trials.angle) == {0, 50, 100, 150} and res.summary["config"]["image_size"] == 64
+    res = exp.run(stimuli="cubes", agent="oracle-imagery", plane="depth", trials=20, out=str(tmp_path / "d"),
+                  progress=False, timing_noise=0)
+    s = res.summary["conditions"]["oracle-imagery"]
+    assert "depth" in " ".join(res.summary["notes"]) and s["accuracy"] == 1 and s["r"] > 0.95
+    assert s["mean_different_ms"] > s["mean_same_ms"] and (res.trials.plane == "depth").all()
 
 
 # --- the shipped backbone and the notebook (slow) --------------------------------------------

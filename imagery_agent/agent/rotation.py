@@ -21,6 +21,7 @@ The oracle imager is the `RotatingAgent` with `OracleImaginer("figures", size)`.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -38,6 +39,9 @@ MAX_TURN = 180.0
 """A turn of half a circle each way reaches every orientation: past it the search is exhausted."""
 SAME_THRESHOLD = 0.88
 """Pixel correlation of the turned image with the probe at which the agent says 'same'."""
+ROUTES = ("transform", "reimagine")
+"""How an increment is made: a transformation of the image in the buffer, or the figure imagined
+again from its words at the next orientation."""
 HOLISTIC_THRESHOLD = 0.9
 """Correlation of the rotation-invariant features at which the holistic matcher says 'same'."""
 
@@ -86,13 +90,21 @@ class RotatingAgent:
     it matches the probe picture (same) or half a circle has gone by (different)."""
 
     def __init__(self, imaginer=None, *, threshold: float = SAME_THRESHOLD, step: float = ROTATION_STEP,
-                 timing_noise: float = 0.0, costs: dict | None = None, seed: int = 0):
+                 route: str = "transform", axis: str = "picture", timing_noise: float = 0.0,
+                 costs: dict | None = None, seed: int = 0):
         if not 0 < step <= 90:
             raise ValueError(f"the rotation increment must be in (0, 90] degrees, got {step!r}")
+        if route not in ROUTES:
+            raise ValueError(f"unknown route {route!r}; choose from {', '.join(ROUTES)}")
+        if axis not in ("picture", "depth"):
+            raise ValueError(f"the turn is in the 'picture' plane or in 'depth', not {axis!r}")
         self.imaginer, self.threshold, self.step = imaginer, float(threshold), float(step)
+        self.route, self.axis = route, axis
         self.clocks = TrialClocks(timing_noise, costs, seed)
         self.image: MentalImage | None = None
         self.description: str | None = None
+        self._seed = 0
+        self._reimagined: dict[str, MentalImage] = {}
 
     @property
     def size(self) -> int | None:
@@ -102,8 +114,11 @@ class RotatingAgent:
         """Imagine the first figure from its description (through the imaginer), or hold a given
         picture of it. Drawing happens before the timed part of a trial (Cooper & Shepard's
         advance preparation), so it costs the clock nothing."""
+        self._seed = seed
         if image is not None:
             self.image, self.description = as_image(image, description or "given picture"), description
+            if self.image.seed is not None:  # re-imagining then starts from the noise the image was drawn from
+                self._seed = self.image.seed
             return self.image
         if description is None:
             raise RotationError("give the first figure as a description or as an image")
@@ -115,29 +130,74 @@ class RotatingAgent:
 
     def judge(self, probe) -> RotationResult:
         """Same or different: turn the held image toward the probe picture, comparing after each
-        increment."""
+        increment. In the picture plane a glance chooses the way round; in depth no glance tells
+        the way (a figure turned 40 degrees left or right in depth looks alike), so the agent
+        turns a copy each way in alternation."""
         if self.image is None:
             raise RotationError("the agent holds no image of the first figure: call hold(...) first")
         probe = as_image(probe)
         _same_size(self.image, probe)
+        self._check_turnable()
         clock = self.clocks.new()
         clock.tick("encode", what="probe picture")
         source = self.image
         best = ops.compare(source, probe, clock)
         turned, match = 0.0, best >= self.threshold
         if not match:
-            # a coarse look at both pictures says which way round is shorter; the turn goes that way
-            clock.tick("glance", looking_for="direction of turn")
-            direction = 1 if estimated_turn(source.pixels, probe.pixels) >= 0 else -1
-            while not match and abs(turned) + self.step <= MAX_TURN + 1e-9:
-                image, turned = ops.rotate_increment(source, turned, direction, clock, self.step)
-                sim = ops.compare(image, probe, clock)
-                best = max(best, sim)
-                match = sim >= self.threshold
+            if self.axis == "picture":
+                # a coarse look at both pictures says which way round is shorter; the turn goes that way
+                clock.tick("glance", looking_for="direction of turn")
+                directions = (1 if estimated_turn(source.pixels, probe.pixels) >= 0 else -1,)
+            else:
+                directions = (1, -1)
+            reached = {d: 0.0 for d in directions}
+            while not match and min(abs(t) for t in reached.values()) + self.step <= MAX_TURN + 1e-9:
+                for d in directions:
+                    image, reached[d] = self._increment(source, reached[d], d, clock)
+                    sim = ops.compare(image, probe, clock)
+                    best = max(best, sim)
+                    if sim >= self.threshold:
+                        match, turned = True, reached[d]
+                        break
+            if not match:
+                turned = reached[directions[0]]
         response = "same" if match else "different"
         clock.tick("respond", response=response)
-        return RotationResult(response, clock.count("rotate"), clock.count("compare"), turned, best, clock.ms,
-                              list(clock.trace))
+        return RotationResult(response, clock.count("rotate") + clock.count("imagine"), clock.count("compare"),
+                              turned, best, clock.ms, list(clock.trace))
+
+    def _check_turnable(self) -> None:
+        if self.route == "reimagine":
+            if self.imaginer is None or self.description is None:
+                raise RotationError("re-imagining needs an imaginer and the first figure's description")
+        elif self.axis == "depth" and getattr(self.image, "code", None) is None:
+            raise RotationError("a turn in depth is no 2-D rotation of a picture: hold a 3-D model of the figure "
+                                "(imagine it with a 3-D imager, Model3DImaginer) or use route='reimagine'")
+
+    def _increment(self, source: MentalImage, turned: float, direction: int, clock) -> tuple[MentalImage, float]:
+        """One increment of the turn: a transformation of the buffer's image (or of the 3-D model
+        it was projected from, in depth), or the figure imagined again from its own words, turned
+        a further increment ('the same figure, turned a further 10 degrees')."""
+        if self.route == "transform":
+            if self.axis == "picture":
+                return ops.rotate_increment(source, turned, direction, clock, self.step)
+            return ops.turn_model_increment(source, turned, direction, clock, "depth", self.step)
+        total = turned + direction * self.step
+        text = self.turned_description(total)
+        clock.tick("imagine", degrees=direction * self.step, text=text)
+        if text not in self._reimagined:
+            self._reimagined[text] = self.imaginer.imagine(text, seed=self._seed)[0]
+        return self._reimagined[text], total
+
+    def turned_description(self, degrees: float) -> str:
+        """The first figure's words, said of the figure turned `degrees` clockwise about the
+        agent's axis: what the agent tells itself when it re-imagines the turned figure."""
+        fam = get_family(getattr(self.imaginer, "family", "figures"))
+        fig = fam.parse(self.description)
+        if fig.angle and fig.axis != self.axis:
+            raise RotationError(f"the first figure stands turned in the {fig.axis} plane; the agent turns in {self.axis}")
+        angle = int(round(fig.angle + degrees)) % 360
+        return fam.prompt(dataclasses.replace(fig, angle=angle, axis=self.axis if angle else "picture"))
 
 
 # --- the holistic matcher: no rotation -------------------------------------------------------

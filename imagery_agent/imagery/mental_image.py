@@ -15,6 +15,7 @@ class MentalImage:
     seed: int | None = None
     model: str = "unknown"
     history: list[str] = field(default_factory=list)  # operations applied since generation
+    code: object = None  # a structure the picture was projected from (a 3-D model), when the imager holds one
 
     def __post_init__(self):
         p = np.asarray(self.pixels)
@@ -26,6 +27,7 @@ class MentalImage:
     def size(self) -> int:
         return self.pixels.shape[0]
 
-    def derive(self, pixels: np.ndarray, operation: str) -> "MentalImage":
-        """A new image made from this one by `operation`, keeping the provenance."""
-        return MentalImage(pixels, self.description, self.seed, self.model, self.history + [operation])
+    def derive(self, pixels: np.ndarray, operation: str, code: object = None) -> "MentalImage":
+        """A new image made from this one by `operation`, keeping the provenance (a 2-D operation
+        leaves no 3-D code: pass the code the new pixels were projected from, if any)."""
+        return MentalImage(pixels, self.description, self.seed, self.model, self.history + [operation], code)

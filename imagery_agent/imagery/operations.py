@@ -94,6 +94,22 @@ def zoom(image: MentalImage, factor: float, clock: Clock, step: float = 1.1) -> 
     return image.derive(np.asarray(pil), f"zoom {factor:g}")
 
 
+def turn_model_increment(source: MentalImage, turned: float, direction: int, clock: Clock, axis: str = "depth",
+                         step: float = ROTATE_STEP) -> tuple[MentalImage, float]:
+    """One increment of a turn of the 3-D model an image was projected from (`source.code`),
+    about `axis` ('depth': the vertical axis; 'picture'): the model turns `step` degrees further
+    and is projected again. One `rotate` tick, as a turn in the picture plane. Returns (the
+    projection of the turned model, degrees turned so far)."""
+    if source.code is None or not hasattr(source.code, "turned"):
+        raise ValueError("this image holds no 3-D model to turn (imagine it with a 3-D imager, e.g. Model3DImaginer)")
+    if direction not in (1, -1):
+        raise ValueError(f"direction must be +1 (clockwise) or -1 (anticlockwise), got {direction!r}")
+    clock.tick("rotate", degrees=direction * step, axis=axis)
+    total = turned + direction * step
+    model = source.code.turned(total, axis)
+    return source.derive(model.project(source.size), f"turn {total:g} ({axis})", code=model), total
+
+
 def compare(a: MentalImage, b: MentalImage, clock: Clock) -> float:
     """Similarity of two images in [-1, 1] (correlation of their pixels)."""
     if a.pixels.shape != b.pixels.shape:

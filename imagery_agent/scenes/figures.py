@@ -136,18 +136,26 @@ _FACES = [((1, 0, 0), [(1, -1, -1), (1, 1, -1), (1, 1, 1), (1, -1, 1)]),
           ((0, 0, -1), [(-1, -1, -1), (-1, 1, -1), (1, 1, -1), (1, -1, -1)])]
 
 
-def _cube_scene(f: Figure):
-    """Cube centres in view space (x right, y down, z away from the viewer) and the rotation."""
-    cubes = cube_positions(int(f.identity)).astype(float)
-    cubes -= cubes.mean(0)
-    if f.mirror:
-        cubes[:, 0] *= -1
+def cube_pose(angle: float, axis: str = "picture") -> np.ndarray:
+    """The rotation from a cube figure's own axes to view space (x right, y down, z away from the
+    viewer): the standard view, turned `angle` degrees in the picture plane or about the vertical
+    axis (depth)."""
     rot = _rot_x(VIEW_ELEVATION) @ _rot_y(VIEW_AZIMUTH)
-    if f.axis == "depth":
-        rot = rot @ _rot_y(f.angle)
-    else:
-        rot = _rot_z(f.angle) @ rot
-    return cubes, rot
+    return rot @ _rot_y(angle) if axis == "depth" else _rot_z(angle) @ rot
+
+
+def cube_centres(number: int, mirror: bool = False) -> np.ndarray:
+    """A cube figure's cube centres about their mean, mirror-reversed (x negated) if asked."""
+    cubes = cube_positions(number).astype(float)
+    cubes -= cubes.mean(0)
+    if mirror:
+        cubes[:, 0] *= -1
+    return cubes
+
+
+def _cube_scene(f: Figure):
+    """Cube centres (the figure's own axes) and the rotation to view space."""
+    return cube_centres(int(f.identity), f.mirror), cube_pose(f.angle, f.axis)
 
 
 def _project(p: np.ndarray, perspective: bool, radius: float) -> tuple[float, float]:
@@ -161,6 +169,13 @@ def _project(p: np.ndarray, perspective: bool, radius: float) -> tuple[float, fl
 
 def _cube_faces(f: Figure):
     cubes, rot = _cube_scene(f)
+    return cube_faces(cubes, rot, f.projection)
+
+
+def cube_faces(cubes: np.ndarray, rot: np.ndarray, projection: str = "orthographic"):
+    """The visible faces of cubes centred at `cubes` (n x 3, about their mean) seen through `rot`:
+    (depth, projected corners, shade), far faces first."""
+    cubes = np.asarray(cubes, float)
     occupied = {tuple(np.round(c * 2).astype(int)) for c in cubes}
     radius = float(np.sqrt((cubes ** 2).sum(1)).max()) + 0.9
     light = np.array([-0.4, -0.8, -0.45])
@@ -173,16 +188,27 @@ def _cube_faces(f: Figure):
                 continue  # hidden between two cubes
             world = [rot @ (c + 0.5 * np.array(k, float)) for k in corners]
             nv = rot @ n
-            if nv[2] >= 0 and f.projection == "orthographic":
+            if nv[2] >= 0 and projection == "orthographic":
                 continue  # faces away from the viewer
             centre = np.mean(world, 0)
-            if f.projection == "perspective" and nv @ (centre + np.array([0, 0, 3.5 * radius])) >= 0:
+            if projection == "perspective" and nv @ (centre + np.array([0, 0, 3.5 * radius])) >= 0:
                 continue
             shade = 0.45 + 0.55 * max(0.0, float(-(nv @ light)))
-            pts = [_project(w, f.projection == "perspective", radius) for w in world]
+            pts = [_project(w, projection == "perspective", radius) for w in world]
             faces.append((float(centre[2]), pts, shade))
     faces.sort(key=lambda t: -t[0])  # far faces first
     return faces, cubes, rot, radius
+
+
+def render_cubes(cubes: np.ndarray, rot: np.ndarray, projection: str = "orthographic", size: int = 64) -> np.ndarray:
+    """A picture of cubes (centred at `cubes`, about their mean) seen through `rot`: the cube
+    figures' renderer, also used by the 3-D buffer to project a model it holds."""
+    canvas = Canvas(size)
+    faces, *_ = cube_faces(cubes, rot, projection)
+    for _, pts, shade in faces:
+        g = int(70 + 170 * shade)
+        canvas.polygon(pts, (g, g, g), outline=(0, 0, 0), width=0.012)
+    return canvas.to_array()
 
 
 def frame(f: Figure) -> tuple[int, bool]:
@@ -208,15 +234,12 @@ STROKE_WIDTH = 0.06
 
 
 def render(f: Figure, size: int = 64) -> np.ndarray:
-    canvas = Canvas(size)
     if f.kind == "cube":
-        faces, *_ = _cube_faces(f)
-        for _, pts, shade in faces:
-            g = int(70 + 170 * shade)
-            canvas.polygon(pts, (g, g, g), outline=(0, 0, 0), width=0.012)
-    else:
-        for s in strokes_of(f).values():
-            canvas.polyline(s, (0, 0, 0), STROKE_WIDTH)
+        cubes, rot = _cube_scene(f)
+        return render_cubes(cubes, rot, f.projection, size)
+    canvas = Canvas(size)
+    for s in strokes_of(f).values():
+        canvas.polyline(s, (0, 0, 0), STROKE_WIDTH)
     return canvas.to_array()
 
 

@@ -13,7 +13,7 @@ import math
 import os
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
@@ -91,6 +91,7 @@ class BackboneConfig(TrainConfig):
     unet: dict
     grounding: dict | None = None       # {"weight", "pretrain_steps", "learning_rate"}
     frames: bool = False                # figures: the UNet draws in each figure's frame
+    train_sample: dict = field(default_factory=dict)  # options for the family's sample() (e.g. kinds)
     text_learning_rate: float = 2e-4
     condition_dropout: float = 0.1
     ema_decay: float = 0.995

@@ -32,7 +32,7 @@ from .common import (EMA, BackboneConfig, append_csv, arguments, resume, run_cli
 def make_batch(cfg: BackboneConfig, rng, n, render=True):
     """Fresh (texts, scenes, images in [-1, 1]) from the training split."""
     fam = get_family(cfg.family)
-    scenes = [fam.sample_split(rng, "train") for _ in range(n)]
+    scenes = [fam.sample_split(rng, "train", **cfg.train_sample) for _ in range(n)]
     texts = [fam.describe(s, rng) for s in scenes]
     if not render:
         return texts, scenes, None
@@ -109,6 +109,20 @@ def salient_weight(cfg: BackboneConfig, x):
 
 
 @torch.no_grad()
+def warm_start_weights(family: str, folder: Path):
+    """(UNet, text encoder) state dicts from a run folder (its checkpoint) or an exported pipeline
+    (e.g. the shipped weights), so a run can continue what another one learnt."""
+    if (folder / "model_index.json").exists():
+        from ..backbones.imaginer import load_pipeline
+        pipe, _ = load_pipeline(family, folder)
+        return pipe.unet.state_dict(), pipe.text_encoder.state_dict()
+    from safetensors.torch import load_file
+    ckpt = folder / "checkpoint"
+    if not (ckpt / "unet.safetensors").exists():
+        raise FileNotFoundError(f"--init-from {folder}: neither a run (checkpoint/unet.safetensors) nor a pipeline (model_index.json)")
+    return load_file(ckpt / "unet.safetensors"), load_file(ckpt / "text_encoder.safetensors")
+
+
 def evaluate_ema(cfg: BackboneConfig, pipe, ema_unet, ema_text, n):
     """Imagine validation scenes (held-out combinations, not the test scenes) with the EMA
     weights and score them: the time-to-quality curve that checkpoints are chosen by."""
@@ -167,10 +181,10 @@ def train(cfg: BackboneConfig, out: Path, quiet: bool = False, init_from: str | 
         unet.load_state_dict(tensors["unet"]), text.load_state_dict(tensors["text_encoder"])
         if ground is not None:
             ground.load_state_dict(tensors["grounding"])
-    elif init_from is not None:  # warm start: weights of another run, fresh optimiser and heads
-        from safetensors.torch import load_file
-        unet.load_state_dict(load_file(Path(init_from) / "checkpoint" / "unet.safetensors"))
-        text.load_state_dict(load_file(Path(init_from) / "checkpoint" / "text_encoder.safetensors"))
+    elif init_from is not None:  # warm start: weights of another run or a pipeline, fresh optimiser and heads
+        unet_w, text_w = warm_start_weights(cfg.family, Path(init_from))
+        unet.load_state_dict(unet_w)
+        text.load_state_dict(text_w)
         print(f"initialised from {init_from}")
     ema_unet = EMA(tensors["ema_unet"] if tensors else unet.state_dict())
     ema_text = EMA(tensors["ema_text_encoder"] if tensors else text.state_dict())
