@@ -59,6 +59,7 @@ class PlanningConfig:
     out: str = "results/planning"
     weights: str | None = None
     progress: bool = True
+    attempts: int = 3                      # images per heard state while image and words disagree
 
 
 @dataclass
@@ -103,6 +104,7 @@ def _check(cfg: PlanningConfig) -> None:
         raise SceneError("name at least one environment and one agent")
     whole_number(cfg.episodes, "--episodes", 1, MAX_EPISODES)
     whole_number(cfg.seed, "--seed", 0, MAX_SEED)
+    whole_number(cfg.attempts, "--attempts", 1, 100)
 
 
 def _is_babyai(env_id: str) -> bool:
@@ -175,9 +177,11 @@ def _agent(name: str, cfg: PlanningConfig):
         except WeightsError as e:
             raise SceneError(f"--agent {name} needs rooms weights: {e}") from None
         planner = ImaginedSearchPlanner(imaginer, seed=cfg.seed) if name == "imagined-search" else None
-        return _Planning(PlanningAgent(imaginer, planner=planner, seed=cfg.seed), imaginer.name)
+        return _Planning(PlanningAgent(imaginer, planner=planner, seed=cfg.seed, max_attempts=cfg.attempts),
+                         imaginer.name)
     if name == "oracle-imagery":
-        return _Planning(PlanningAgent(OracleImaginer("rooms"), seed=cfg.seed), "oracle (renderer)")
+        return _Planning(PlanningAgent(OracleImaginer("rooms"), seed=cfg.seed, max_attempts=cfg.attempts),
+                         "oracle (renderer)")
     if name == "propositional":
         return _Planning(PropositionalPlanningAgent(seed=cfg.seed), "none (words only)")
     if name == "random":
@@ -296,10 +300,13 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="episode k uses seed SEED + k")
     ap.add_argument("--out", default="results/planning", help="results folder (checked before any episode)")
     ap.add_argument("--weights", help="a trained rooms pipeline folder (default: the shipped weights)")
+    ap.add_argument("--attempts", type=int, default=3,
+                    help="images the imagery agent draws of a heard state while image and words disagree (default 3)")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     agents = AGENTS if args.agent == ["all"] else tuple(args.agent)
-    cfg = PlanningConfig(tuple(args.env), agents, args.episodes, args.seed, args.out, args.weights, not args.quiet)
+    cfg = PlanningConfig(tuple(args.env), agents, args.episodes, args.seed, args.out, args.weights, not args.quiet,
+                         args.attempts)
     return run_and_report(run, cfg, print_table)
 
 
