@@ -157,6 +157,7 @@ class EvalConfig:
     seed: int = 2024                    # which held-out scenes
     wording: str = "canonical"          # draw from the canonical wording of the parsed text, or "raw" words
     backbone: str = "diffusion"         # diffusion | model3d (figures: the 3-D code of cube figures)
+    kinds: tuple | None = None          # figures: only these kinds (polygon, letter, digit, cube)
     progress: bool = False
 
     def check(self) -> None:
@@ -177,6 +178,10 @@ class EvalConfig:
             raise ValueError(f"unknown backbone {self.backbone!r}; choose from {', '.join(BACKBONES)}")
         if self.backbone == "model3d" and self.family != "figures":
             raise ValueError("the model3d backbone holds cube figures: use it with --family figures")
+        if self.kinds is not None:
+            from .scenes.figures import KINDS
+            if self.family != "figures" or not self.kinds or set(self.kinds) - set(KINDS):
+                raise ValueError(f"--kinds names figure kinds ({', '.join(KINDS)}) of --family figures")
         if self.compare_ddpm > self.n:
             raise ValueError(f"compare_ddpm ({self.compare_ddpm}) is more than the {self.n} scenes evaluated")
 
@@ -194,7 +199,8 @@ def evaluate(cfg: EvalConfig) -> dict:
     check_guidance(settings["teacher_guidance_scale"], guidance)
     imaginer = DiffusionImaginer(pipe, cfg.family, steps, guidance, batch_size=cfg.batch,
                                  guidance_steps=cfg.guidance_steps, canonical=cfg.wording == "canonical")
-    examples = build_corpus(cfg.family, cfg.n, seed=cfg.seed, split=cfg.split)
+    examples = build_corpus(cfg.family, cfg.n, seed=cfg.seed, split=cfg.split,
+                            **({"kinds": tuple(cfg.kinds)} if cfg.kinds else {}))
     imagined = []
     result = {"family": cfg.family, "split": cfg.split,
               **score_images(imaginer, examples, progress=cfg.progress, keep_images=imagined)}
@@ -265,6 +271,7 @@ def main(argv=None):
                     help="also run diffusers' 1000-step DDPM sampler on the first N scenes, side by side")
     ap.add_argument("--wording", default="canonical", choices=["canonical", "raw"],
                     help="draw each description's canonical wording (default) or its words as written")
+    ap.add_argument("--kinds", nargs="+", help="figures only: evaluate these kinds (polygon, letter, digit, cube)")
     ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--captioner", help="a captioner folder (default: the shipped one)")
@@ -282,6 +289,7 @@ def main(argv=None):
                          guidance=args.guidance, guidance_steps=args.guidance_steps, batch=args.batch,
                          split=args.split, compare_ddpm=args.compare_ddpm, captioner=args.captioner,
                          clip=args.clip, perception=not args.no_perception, wording=args.wording, backbone=args.backbone,
+                         kinds=tuple(args.kinds) if args.kinds else None,
                          progress=not args.json)
         result = evaluate(cfg)
     except (SceneError, WeightsError, ValueError) as e:
