@@ -390,3 +390,24 @@ def test_training_refuses_bad_numbers_and_unknown_settings(tmp_path, capsys):
     cfg.write_text(json.dumps(TINY))
     assert main(["--family", "figures", "--config", str(cfg), "--out", str(tmp_path / "r")]) == 2
     assert "trains 'islands', not 'figures'" in capsys.readouterr().err
+
+
+def test_a_run_warm_starts_from_an_exported_pipeline_and_draws_only_the_kinds_asked(tmp_path, capsys):
+    from imagery_agent.training.train import main, warm_start_weights
+    first = train(tiny(), tmp_path / "first", quiet=True)  # an exported pipeline (what is shipped)
+    pipe, _ = load_pipeline("islands", first)
+    unet_w, text_w = warm_start_weights("islands", first)
+    assert all(torch.equal(unet_w[k], v) for k, v in pipe.unet.state_dict().items())
+    cfg = tiny(max_steps=2, learning_rate=1e-9, text_learning_rate=0.0, grounding={**TINY["grounding"], "pretrain_steps": 0})
+    second = train(cfg, tmp_path / "second", quiet=True, init_from=str(first))
+    after, _ = load_pipeline("islands", second)
+    assert all(torch.allclose(after.unet.state_dict()[k], v, atol=1e-4) for k, v in pipe.unet.state_dict().items())
+    (tmp_path / "c.json").write_text(json.dumps(TINY))
+    assert main(["--family", "islands", "--config", str(tmp_path / "c.json"), "--out", str(tmp_path / "third"),
+                 "--init-from", str(tmp_path / "nothing")]) == 2
+    assert "neither a run" in capsys.readouterr().err
+    # a fine-tune may draw its data from part of the family (figures: polygons twice as often)
+    from imagery_agent.training.common import BackboneConfig
+    figs = BackboneConfig.from_dict({**TINY, "family": "figures", "train_sample": {"kinds": ["polygon", "letter"]}})
+    _, scenes, _ = make_batch(figs, np.random.default_rng(0), 12, render=False)
+    assert {s.kind for s in scenes} <= {"polygon", "letter"}

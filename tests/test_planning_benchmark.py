@@ -34,6 +34,8 @@ def test_cli_names_bad_inputs(tmp_path, capsys):
     assert "unknown agent" in capsys.readouterr().err
     assert planning.main(["--episodes", "0", "--out", str(tmp_path)]) == 2
     assert "--episodes" in capsys.readouterr().err
+    assert planning.main(["--attempts", "0", "--out", str(tmp_path)]) == 2
+    assert "--attempts" in capsys.readouterr().err
     assert planning.main(["--env", "MiniGrid-LavaCrossingS9N1-v0", "--agent", "random", "--out", str(tmp_path)]) == 2
     assert "lava" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # nothing written when a run is refused

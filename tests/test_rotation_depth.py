@@ -128,3 +128,13 @@ def test_shipped_3d_code_draws_held_out_cube_figures_and_turns_them():
     assert not agent.judge(cube_probe(100, ident="11")).same
     with pytest.raises(RotationError, match="the agent holds no image"):
         RotatingAgent(imaginer, axis="depth").judge(cube_probe(0))
+
+
+def test_evaluate_scores_the_3d_code_and_figure_kinds_and_refuses_bad_ones(capsys):
+    from imagery_agent.evaluate import EvalConfig, evaluate, main
+    r = evaluate(EvalConfig(family="figures", backbone="model3d", n=6, split="val"))
+    assert r["accuracy_by_kind"] == {"cube": 1.0} and r["n_scenes"] == 6 and r["pose_read_accuracy"] == 1.0
+    assert main(["--family", "islands", "--backbone", "model3d", "--n", "2"]) == 2
+    assert "holds cube figures" in capsys.readouterr().err
+    assert main(["--family", "figures", "--kinds", "hexagon", "--n", "2"]) == 2
+    assert "--kinds names figure kinds" in capsys.readouterr().err

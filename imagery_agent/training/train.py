@@ -119,7 +119,7 @@ def warm_start_weights(family: str, folder: Path):
     from safetensors.torch import load_file
     ckpt = folder / "checkpoint"
     if not (ckpt / "unet.safetensors").exists():
-        raise FileNotFoundError(f"--init-from {folder}: neither a run (checkpoint/unet.safetensors) nor a pipeline (model_index.json)")
+        raise ValueError(f"--init-from {folder}: neither a run (checkpoint/unet.safetensors) nor a pipeline (model_index.json)")
     return load_file(ckpt / "unet.safetensors"), load_file(ckpt / "text_encoder.safetensors")
 
 
