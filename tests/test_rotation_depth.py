@@ -113,6 +113,7 @@ def test_the_3d_model_refuses_what_it_cannot_hold(tmp_path):
         load_model3d(tmp_path / "nothing")
 
 
+@pytest.mark.slow
 def test_shipped_3d_code_draws_held_out_cube_figures_and_turns_them():
     from imagery_agent.evaluate import score_images
     from imagery_agent.scenes.corpus import build_corpus
@@ -130,6 +131,7 @@ def test_shipped_3d_code_draws_held_out_cube_figures_and_turns_them():
         RotatingAgent(imaginer, axis="depth").judge(cube_probe(0))
 
 
+@pytest.mark.slow
 def test_evaluate_scores_the_3d_code_and_figure_kinds_and_refuses_bad_ones(capsys):
     from imagery_agent.evaluate import EvalConfig, evaluate, main
     r = evaluate(EvalConfig(family="figures", backbone="model3d", n=6, split="val"))
