@@ -22,7 +22,10 @@ from tqdm.auto import tqdm
 from .scenes import SPLITS, get_family
 from .scenes.corpus import build_corpus
 
-BACKBONES = ("diffusion", "model3d")
+from .backbones.registry import BACKBONES as GENERATIVE
+
+BACKBONES = tuple(GENERATIVE) + ("model3d", "all")
+"""Every text-to-image backbone, the 3-D code of cube figures, and `all` (every backbone shipped for the family)."""
 
 
 def score_images(imaginer, examples, *, seed: int = 0, progress: bool = False,
@@ -156,7 +159,7 @@ class EvalConfig:
     perception: bool = True
     seed: int = 2024                    # which held-out scenes
     wording: str = "canonical"          # draw from the canonical wording of the parsed text, or "raw" words
-    backbone: str = "diffusion"         # diffusion | model3d (figures: the 3-D code of cube figures)
+    backbone: str = "diffusion"         # diffusion | dalle | vqvae | vae | gan | pixelcnn | model3d | all
     kinds: tuple | None = None          # figures: only these kinds (polygon, letter, digit, cube)
     progress: bool = False
 
@@ -186,13 +189,33 @@ class EvalConfig:
             raise ValueError(f"compare_ddpm ({self.compare_ddpm}) is more than the {self.n} scenes evaluated")
 
 
+def evaluate_all(cfg: EvalConfig) -> dict:
+    """`{"backbones": {NAME: evaluate(...)}}`: one backbone, or with `backbone="all"` every one
+    shipped for the family, each scored on the same held-out scenes."""
+    from dataclasses import replace
+    from .backbones.registry import shipped
+    cfg.check()
+    if cfg.backbone != "all":
+        return {"backbones": {cfg.backbone: evaluate(cfg)}}
+    if cfg.weights is not None:
+        raise ValueError("--backbone all evaluates the shipped weights; --weights names one backbone's folder")
+    names = shipped(cfg.family)
+    if not names:
+        raise ValueError(f"no backbone is shipped for {cfg.family!r}")
+    return {"backbones": {name: evaluate(replace(cfg, backbone=name)) for name in names}}
+
+
 def evaluate(cfg: EvalConfig) -> dict:
-    """Everything `main` reports, as a dict."""
+    """Everything `main` reports for one backbone, as a dict."""
     from .backbones.imaginer import DiffusionImaginer, check_guidance, load_pipeline
     from .weights import WEIGHTS_DIR
     cfg.check()
+    if cfg.backbone == "all":
+        raise ValueError("evaluate() scores one backbone; evaluate_all() scores them all")
     if cfg.backbone == "model3d":
         return evaluate_model3d(cfg)
+    if cfg.backbone != "diffusion":
+        return evaluate_generative(cfg)
     pipe, settings = load_pipeline(cfg.family, cfg.weights)
     steps = cfg.steps or settings["sampler_steps"]
     guidance = cfg.guidance if cfg.guidance is not None else settings["guidance_scale"]
@@ -202,8 +225,11 @@ def evaluate(cfg: EvalConfig) -> dict:
     examples = build_corpus(cfg.family, cfg.n, seed=cfg.seed, split=cfg.split,
                             **({"kinds": tuple(cfg.kinds)} if cfg.kinds else {}))
     imagined = []
-    result = {"family": cfg.family, "split": cfg.split,
+    result = {"family": cfg.family, "backbone": "diffusion", "split": cfg.split,
               **score_images(imaginer, examples, progress=cfg.progress, keep_images=imagined)}
+    guided = min(steps, steps if cfg.guidance_steps is None else cfg.guidance_steps) if guidance != 1.0 else 0
+    result.update(ms_per_image=1000 / result["images_per_second"], sampler_evaluations=steps + guided,
+                  params=sum(p.numel() for p in pipe.unet.parameters()) + sum(p.numel() for p in pipe.text_encoder.parameters()))
     shipped = (WEIGHTS_DIR / "perception" / cfg.family).exists()
     if cfg.perception and (shipped or (cfg.captioner and cfg.clip)):
         result.update(perception_metrics(cfg.family, examples, imagined, cfg.captioner, cfg.clip,
@@ -226,6 +252,39 @@ def evaluate(cfg: EvalConfig) -> dict:
         result["sampler_comparison"] = {"default": {k: fast[k] for k in ("object_accuracy", "sampler_steps")},
                                         "ddpm_1000": {k: slow[k] for k in ("object_accuracy", "sampler_steps")},
                                         "n_scenes": cfg.compare_ddpm, "evaluation_ratio": 1000 / steps}
+    result["config"] = asdict(cfg)
+    return result
+
+
+def evaluate_generative(cfg: EvalConfig) -> dict:
+    """A non-diffusion backbone on the same held-out scenes and with the same metrics, plus its
+    size, its sampler evaluations per image and its training time."""
+    from .backbones.registry import load_backbone, weights_folder
+    from .weights import WEIGHTS_DIR
+    from pathlib import Path
+    if cfg.steps is not None or cfg.guidance is not None or cfg.guidance_steps is not None or cfg.compare_ddpm:
+        raise ValueError(f"--steps, --guidance, --guidance-steps and --compare-ddpm are diffusion settings, "
+                         f"not {cfg.backbone}'s")
+    if cfg.wording != "canonical":
+        raise ValueError(f"the {cfg.backbone} backbone draws from the canonical wording only")
+    imaginer = load_backbone(cfg.family, cfg.backbone, cfg.weights, batch_size=cfg.batch)
+    examples = build_corpus(cfg.family, cfg.n, seed=cfg.seed, split=cfg.split)
+    imagined = []
+    result = {"family": cfg.family, "backbone": cfg.backbone, "split": cfg.split,
+              **score_images(imaginer, examples, progress=cfg.progress, keep_images=imagined)}
+    result["ms_per_image"] = 1000 / result["images_per_second"]
+    result["sampler_evaluations"] = imaginer.steps
+    result["params"] = sum(p.numel() for p in imaginer.model.parameters())
+    folder = Path(cfg.weights) if cfg.weights else weights_folder(cfg.family, cfg.backbone)
+    trained = json.loads((folder / "training_config.json").read_text()) if (folder / "training_config.json").exists() else {}
+    result["training_minutes"] = trained.get("training_minutes")
+    result["imagining_settings"] = {k: v for k, v in imaginer.options.items() if k != "reranker"}
+    shipped = (WEIGHTS_DIR / "perception" / cfg.family).exists()
+    if cfg.perception and (shipped or (cfg.captioner and cfg.clip)):
+        result.update(perception_metrics(cfg.family, examples, imagined, cfg.captioner, cfg.clip,
+                                         progress=cfg.progress))
+    if get_family(cfg.family).read_picture is not None:
+        result.update(reader_metrics(cfg.family, examples, imagined))
     result["config"] = asdict(cfg)
     return result
 
@@ -257,7 +316,8 @@ def main(argv=None):
     ap.add_argument("--family", required=True)
     ap.add_argument("--weights", help="a pipeline folder (default: the shipped weights)")
     ap.add_argument("--backbone", default="diffusion", choices=list(BACKBONES),
-                    help="diffusion (the family's text-to-image model) or model3d (figures: the 3-D code of cube figures)")
+                    help="diffusion (the default), dalle, vqvae, vae, gan, pixelcnn, model3d (figures: the 3-D "
+                         "code of cube figures), or all (every backbone shipped for the family, side by side)")
     ap.add_argument("--n", type=int, default=200, help="held-out scenes")
     ap.add_argument("--steps", type=int, default=None, help="sampler steps (default: the shipped setting)")
     ap.add_argument("--guidance", type=float, default=None)
@@ -291,15 +351,17 @@ def main(argv=None):
                          clip=args.clip, perception=not args.no_perception, wording=args.wording, backbone=args.backbone,
                          kinds=tuple(args.kinds) if args.kinds else None,
                          progress=not args.json)
-        result = evaluate(cfg)
+        result = evaluate_all(cfg)
     except (SceneError, WeightsError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.json:  # strict JSON: a metric that is not finite (nothing found) is null
         print(json.dumps(json_safe(result), allow_nan=False))
     else:
-        for k, v in result.items():
-            print(f"{k:28s} {v}")
+        for name, one in result["backbones"].items():
+            print(f"== {name}")
+            for k, v in one.items():
+                print(f"{k:28s} {v}")
     return 0
 
 

@@ -1,7 +1,8 @@
-"""Ship a training run's EMA weights: `python -m imagery_agent.training.export --run DIR --out imagery_agent/weights/F`.
+"""Ship a training run's weights: `python -m imagery_agent.training.export --run DIR --out imagery_agent/weights/F`.
 
-Reads the run's latest checkpoint (so a run stopped early can still be shipped) and saves the
-pipeline in half precision (safetensors + JSON): half the size, and the loader upcasts to float32.
+A diffusion run: reads its latest checkpoint (so a run stopped early can still be shipped) and
+saves the pipeline. Any other backbone's run: its best validation model (`best/`). Either way in
+half precision (safetensors + JSON): half the size, and the loaders upcast to float32.
 """
 from __future__ import annotations
 
@@ -28,8 +29,22 @@ def save_pipeline(pipe, cfg: dict, out: Path) -> Path:
     return Path(out)
 
 
+def export_backbone_run(run: Path, out: Path, dtype: str = "float16") -> Path:
+    """The best validation model of a dalle / vqvae / vae / gan / pixelcnn run."""
+    from ..backbones.generative import load_backbone_model, save_backbone
+    from ..backbones.registry import backbone_class
+    best = Path(run) / "best"
+    cfg = json.loads((best / "training_config.json").read_text())
+    model = load_backbone_model(backbone_class(cfg.get("backbone", "pixelcnn")), best)
+    for p in model.parameters():  # parameter by parameter (diffusers warns about a whole-model cast)
+        p.data = p.data.to(getattr(torch, dtype))
+    return save_backbone(model, out, cfg)
+
+
 def export_run(run: Path, out: Path, dtype: str = "float16", weights: str = "ema") -> Path:
     run, out = Path(run), Path(out)
+    if (run / "best" / "config.json").is_file() and not (run / "checkpoint" / "unet.safetensors").exists():
+        return export_backbone_run(run, out, dtype)
     ckpt = run / "checkpoint"
     if not (run / "config.json").is_file() or not (ckpt / "state.json").is_file():
         raise ValueError(f"{run} is not a training run with a checkpoint (config.json, checkpoint/state.json)")

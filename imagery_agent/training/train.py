@@ -1,4 +1,7 @@
-"""Train a family's text-to-image backbone: `python -m imagery_agent.training.train --family islands --out DIR`.
+"""Train a family's text-to-image backbone: `python -m imagery_agent.training.train --family islands --out DIR [--backbone NAME]`.
+
+This is the diffusion backbone's loop; `--backbone dalle|vqvae|vae|gan|pixelcnn` hands the same
+command line to that model's own loop (`train_tokens`, `train_onepass`, `train_pixelcnn`).
 
 The whole loop is here to read in one sitting. Data are drawn fresh every step from the family's
 training split (scenes with no held-out combination), described with random paraphrases and
@@ -9,6 +12,7 @@ Runs on CPU or GPU; `accelerate launch` spreads it over several GPUs. Interrupte
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -281,8 +285,25 @@ def export(cfg: BackboneConfig, pipe, ema_unet, ema_text, folder: Path):
     save_pipeline(pipe, cfg.to_dict(), folder)
 
 
+TRAINERS = {"dalle": "train_tokens", "vqvae": "train_tokens", "vae": "train_onepass", "gan": "train_onepass",
+            "pixelcnn": "train_pixelcnn"}
+"""The other backbones' training loops, one module per kind of model (`--backbone NAME`)."""
+
+
 def main(argv=None):
+    import importlib
+    import sys
+    argv = list(sys.argv[1:] if argv is None else argv)
+    pick = argparse.ArgumentParser(add_help=False)
+    pick.add_argument("--backbone", default="diffusion", choices=["diffusion", *TRAINERS])
+    known, rest = pick.parse_known_args(argv)
+    if known.backbone != "diffusion":  # the same command line, handed to that model's own loop
+        trainer = importlib.import_module(f"{__package__}.{TRAINERS[known.backbone]}")
+        return trainer.main(argv if known.backbone != "pixelcnn" else rest)
+    argv = rest
     ap = arguments(__doc__.splitlines()[0], None)
+    ap.add_argument("--backbone", default="diffusion", choices=["diffusion", *TRAINERS],
+                    help="which text-to-image model to train (default: diffusion, this loop)")
     ap.add_argument("--init-from", dest="init_from", help="start from the weights of another run's checkpoint")
     return run_cli(BackboneConfig, None, train, argv, ap=ap, passthrough=("init_from",))
 

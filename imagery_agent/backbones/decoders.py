@@ -1,0 +1,87 @@
+"""Layers the one-pass backbones share: a decoder whose pixels ask the words what they show.
+
+`WordAttentionDecoder` is AttnGAN's idea (each image region attends to the words) in its
+simplest form: every cell of a coarse grid is a query made of its coordinates (the same Fourier
+features the diffusion UNet sees) and a latent code; it cross-attends to the token states, and
+convolutions upsample the grid into the picture. One forward pass draws an image.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .pipeline import N_COORD_CHANNELS, coordinate_channels
+
+
+class ResBlock(nn.Module):
+    def __init__(self, channels: int, groups: int = 8):
+        super().__init__()
+        self.body = nn.Sequential(nn.GroupNorm(groups, channels), nn.SiLU(), nn.Conv2d(channels, channels, 3, padding=1),
+                                  nn.GroupNorm(groups, channels), nn.SiLU(), nn.Conv2d(channels, channels, 3, padding=1))
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+class CrossAttentionBlock(nn.Module):
+    """Queries read the words (padding masked), then think alone (an MLP)."""
+
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.norm = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, heads, batch_first=True)
+        self.norm_mlp = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
+
+    def forward(self, q, words, mask):
+        q = q + self.attn(self.norm(q), words, words, key_padding_mask=~mask.bool(), need_weights=False)[0]
+        return q + self.mlp(self.norm_mlp(q))
+
+
+class WordAttentionDecoder(nn.Module):
+    """(token states, mask, latent) -> (B, out_channels, size, size). The grid of queries is
+    `grid` x `grid`; each doubling up to `size` has its own channel count in `channels`."""
+
+    def __init__(self, words_dim: int, latent_dim: int, size: int, grid: int, channels: tuple, layers: int = 2,
+                 heads: int = 4, out_channels: int = 3, groups: int = 8):
+        super().__init__()
+        if size % grid or (size // grid) & (size // grid - 1):
+            raise ValueError(f"the image size {size} must be the grid {grid} times a power of two")
+        n_up = (size // grid).bit_length() - 1
+        if len(channels) != n_up + 1:
+            raise ValueError(f"{n_up + 1} channel counts needed (grid {grid} -> size {size}), got {len(channels)}")
+        self.grid, self.latent_dim = grid, latent_dim
+        self.query = nn.Linear(N_COORD_CHANNELS + latent_dim, words_dim)
+        self.blocks = nn.ModuleList(CrossAttentionBlock(words_dim, heads) for _ in range(layers))
+        convs = [nn.Conv2d(words_dim, channels[0], 3, padding=1), ResBlock(channels[0], groups)]
+        for c_in, c_out in zip(channels, channels[1:]):
+            convs += [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, padding=1),
+                      ResBlock(c_out, groups)]
+        convs += [nn.GroupNorm(groups, channels[-1]), nn.SiLU(), nn.Conv2d(channels[-1], out_channels, 3, padding=1)]
+        self.convs = nn.Sequential(*convs)
+
+    def forward(self, words: torch.Tensor, mask: torch.Tensor, latent: torch.Tensor | None = None) -> torch.Tensor:
+        b, g = words.shape[0], self.grid
+        q = coordinate_channels(g, b, words.device, words.dtype).flatten(2).transpose(1, 2)  # (B, g*g, C)
+        if self.latent_dim:
+            q = torch.cat([q, latent[:, None].expand(-1, g * g, -1)], -1)
+        q = self.query(q)
+        for block in self.blocks:
+            q = block(q, words, mask)
+        return self.convs(q.transpose(1, 2).reshape(b, -1, g, g))
+
+
+class ConvEncoder(nn.Module):
+    """An image (with its coordinate channels) -> a feature grid, halving `len(channels)` times."""
+
+    def __init__(self, channels: tuple, in_channels: int = 3, groups: int = 8):
+        super().__init__()
+        layers, c_prev = [], in_channels + N_COORD_CHANNELS
+        for c in channels:
+            layers += [nn.Conv2d(c_prev, c, 4, stride=2, padding=1), ResBlock(c, groups)]
+            c_prev = c
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x):
+        coords = coordinate_channels(x.shape[-1], x.shape[0], x.device, x.dtype)
+        return self.net(torch.cat([x, coords], 1))

@@ -1,0 +1,96 @@
+"""Backbones that draw a picture in one forward pass: a conditional VAE and a text-conditional GAN.
+
+Both decode (words, latent) with the same `WordAttentionDecoder`, so what differs is the
+account of the latent and the training objective:
+- `ConditionalVAE` (Kingma & Welling 2014; Sohn et al. 2015): an encoder reads the picture and
+  the words into a posterior over the latent; training pays for reconstruction and for the
+  posterior's distance from the prior; imagining draws the latent from the prior.
+- `TextConditionalGAN` (Reed et al. 2016; AttnGAN, Xu et al. 2018): the latent is noise, and a
+  discriminator that sees the picture and the words (a projection discriminator, Miyato &
+  Koyama 2018) is the critic; a reconstruction term beside the adversarial one (as pix2pix)
+  teaches the places, which an adversary alone learns too slowly on a CPU budget.
+"""
+from __future__ import annotations
+
+import torch
+from diffusers import ConfigMixin, ModelMixin
+from diffusers.configuration_utils import register_to_config
+from torch import nn
+
+from .decoders import ConvEncoder, WordAttentionDecoder
+from .generative import WordReader, pooled, seeded_normal
+
+
+class _OnePass(ModelMixin, ConfigMixin):
+    config_name = "config.json"
+    sampler_evaluations = 1
+
+    def _build(self, vocabulary, image_size, hidden, layers, heads, max_length, latent_dim, grid, channels,
+               decoder_layers, grounding_classes):
+        self.words = WordReader(vocabulary, hidden, layers, heads, max_length, tuple(grounding_classes))
+        self.decoder = WordAttentionDecoder(hidden, latent_dim, image_size, grid, tuple(channels), decoder_layers, heads)
+
+    def read(self, prompts: list[str]):
+        """(token states, mask) of the prompts."""
+        batch = self.words.tokenize(prompts)
+        return self.words(batch["input_ids"], batch["attention_mask"]), batch["attention_mask"]
+
+    def decode(self, hidden, mask, latent) -> torch.Tensor:
+        return torch.tanh(self.decoder(hidden, mask, latent))
+
+    @torch.no_grad()
+    def draw(self, prompts: list[str], generators: list[torch.Generator]) -> torch.Tensor:
+        """Pictures in [-1, 1], the latent of image i drawn from the prior with `generators[i]`."""
+        hidden, mask = self.read(prompts)
+        z = seeded_normal(generators, (self.config.latent_dim,)).to(hidden.device, hidden.dtype)
+        return self.decode(hidden, mask, z)
+
+
+class ConditionalVAE(_OnePass):
+    backbone_name = "vae"
+
+    @register_to_config
+    def __init__(self, family: str, vocabulary: list, image_size: int = 32, hidden: int = 128, layers: int = 4,
+                 heads: int = 4, max_length: int = 128, latent_dim: int = 8, grid: int = 16,
+                 channels: tuple = (128, 64), decoder_layers: int = 2, encoder_channels: tuple = (64, 128),
+                 grounding_classes: tuple = ()):
+        super().__init__()
+        self._build(vocabulary, image_size, hidden, layers, heads, max_length, latent_dim, grid, channels,
+                    decoder_layers, grounding_classes)
+        self.encoder = ConvEncoder(tuple(encoder_channels))
+        side = image_size >> len(encoder_channels)
+        self.posterior = nn.Linear(encoder_channels[-1] * side * side + hidden, 2 * latent_dim)
+
+    def encode(self, x, hidden, mask):
+        """(mean, log-variance) of the posterior over the latent, given the picture and its words."""
+        feats = torch.cat([self.encoder(x).flatten(1), pooled(hidden, mask)], 1)
+        return self.posterior(feats).chunk(2, dim=1)
+
+
+class TextConditionalGAN(_OnePass):
+    """The generator (the part that imagines); `ProjectionDiscriminator` trains beside it."""
+
+    backbone_name = "gan"
+
+    @register_to_config
+    def __init__(self, family: str, vocabulary: list, image_size: int = 32, hidden: int = 128, layers: int = 4,
+                 heads: int = 4, max_length: int = 128, latent_dim: int = 16, grid: int = 16,
+                 channels: tuple = (128, 64), decoder_layers: int = 2, grounding_classes: tuple = ()):
+        super().__init__()
+        self._build(vocabulary, image_size, hidden, layers, heads, max_length, latent_dim, grid, channels,
+                    decoder_layers, grounding_classes)
+
+
+class ProjectionDiscriminator(nn.Module):
+    """Is this a real picture of these words? A score per image: conv features, plus their inner
+    product with the words' pooled state (the projection that makes it conditional)."""
+
+    def __init__(self, words_dim: int, channels: tuple = (64, 128, 128)):
+        super().__init__()
+        self.features = ConvEncoder(tuple(channels))
+        self.real = nn.Linear(channels[-1], 1)
+        self.embed = nn.Linear(words_dim, channels[-1])
+
+    def forward(self, x, words_vector):
+        f = self.features(x).mean((2, 3))
+        return self.real(f).squeeze(-1) + (f * self.embed(words_vector)).sum(-1)

@@ -1,0 +1,172 @@
+"""Train DALL-E or a VQ-VAE with its prior: `python -m imagery_agent.training.train_tokens --family islands --backbone dalle|vqvae --out DIR`.
+
+Two stages, as in the papers, in one resumable loop:
+1. `tokenizer_steps`: the image tokenizer learns to turn fresh renders into a grid of codes and
+   back (dalle: Gumbel-softmax with its temperature annealed and a KL term to the uniform prior;
+   vqvae: nearest codes, straight-through, codebook and commitment losses). At its end the
+   round trip render -> tokens -> picture is scored on validation scenes: the ceiling of stage 2.
+2. `max_steps`: with the tokenizer frozen, the transformer learns the stream of text tokens then
+   image tokens. Every `eval_every` steps the whole backbone imagines validation scenes and the
+   best is kept (`best/`), which is what gets shipped.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from ..backbones.dalle import DallE, VQVAEPrior
+from ..backbones.generative import GenerativeImaginer, save_backbone, to_uint8
+from ..backbones.image_tokens import gumbel_temperature
+from ..scenes import get_family
+from ..scenes.corpus import build_corpus
+from .common import (TrainConfig, append_csv, arguments, resume, run_cli, save_state, start_run, step_seeds,
+                     warmup_cosine)
+from .train_onepass import make_batch, pixel_weight, weighted_l1
+
+MODELS = {"dalle": DallE, "vqvae": VQVAEPrior}
+
+
+@dataclass(kw_only=True)
+class TokensConfig(TrainConfig):
+    backbone: str                       # dalle | vqvae
+    image_size: int
+    model: dict                         # text_length, codebook_size, code_dim, channels, layers, heads, hidden
+    tokenizer_steps: int
+    tokenizer_learning_rate: float = 1e-3
+    kl_weight: float = 1e-3             # dalle: KL(encoder || uniform prior) per cell
+    commitment: float = 0.25            # vqvae
+    text_weight: float = 0.125          # DALL-E's weight of the text tokens' loss
+    salient_weight: float = 4.0
+    sampling: dict = field(default_factory=lambda: {"top_k": 32})  # how validation imagines
+    weights: str | None = None
+    training_minutes: float | None = None
+
+    MODEL_FIELDS = ("family", "backbone", "image_size", "model")
+
+    def check(self, where: str = "config") -> None:
+        super().check(where)
+        if self.backbone not in MODELS:
+            raise ValueError(f"{where}: backbone must be one of {', '.join(MODELS)}, got {self.backbone!r}")
+
+
+def build_model(cfg: TokensConfig):
+    fam = get_family(cfg.family)
+    return MODELS[cfg.backbone](family=cfg.family, vocabulary=sorted(fam.vocabulary()), image_size=cfg.image_size,
+                                **cfg.model)
+
+
+@torch.no_grad()
+def tokenizer_round_trip(cfg: TokensConfig, model, n: int) -> dict:
+    """Validation renders -> tokens -> pictures, scored: what the prior can reach at best."""
+    fam = get_family(cfg.family)
+    examples = build_corpus(cfg.family, n, seed=12345, split="val")
+    x = torch.from_numpy(np.stack([fam.render(e.scene, cfg.image_size) for e in examples])).permute(0, 3, 1, 2)
+    x = x.float() / 127.5 - 1
+    model.eval()
+    pictures = to_uint8(model.image_tokens.decode_tokens(model.image_tokens.tokenize(x)))
+    model.train()
+    scores = [fam.score_image(im, e.scene) for im, e in zip(pictures, examples)]
+    return {f"round_trip_{k}": v for k, v in fam.summarise_scores(scores).items() if not isinstance(v, dict)}
+
+
+def validate(cfg: TokensConfig, model, n: int) -> dict:
+    from ..evaluate import score_images
+    model.eval()
+    try:
+        return score_images(GenerativeImaginer(model, cfg.family, batch_size=50, **cfg.sampling),
+                            build_corpus(cfg.family, n, seed=12345, split="val"))
+    finally:
+        model.train()
+
+
+def train(cfg: TokensConfig, out: Path, quiet: bool = False) -> Path:
+    out = start_run(cfg, out)
+    torch.manual_seed(cfg.seed)
+    model = build_model(cfg)
+    tok, prior = model.image_tokens, model.transformer
+    opt = torch.optim.AdamW([{"params": list(tok.parameters()), "lr": cfg.tokenizer_learning_rate},
+                             {"params": list(prior.parameters()), "lr": cfg.learning_rate}],
+                            betas=(0.9, 0.95), weight_decay=0.01)
+    step, tensors = resume(out, opt)
+    best, spent = -1.0, 0.0
+    if tensors is not None:
+        model.load_state_dict(tensors["model"])
+        state = json.loads((out / "checkpoint" / "state.json").read_text())
+        best, spent = float(state.get("best", -1.0)), float(state.get("wall_s", 0.0))
+    pre, total = cfg.tokenizer_steps, cfg.tokenizer_steps + cfg.max_steps
+    t0 = time.time() - spent
+    bar = tqdm(range(step, total), initial=step, total=total, disable=quiet, desc=f"train {cfg.backbone} {cfg.family}")
+    for step in bar:
+        rng, gen = step_seeds(cfg.seed, step)
+        prompts, _, x = make_batch(cfg, rng, cfg.batch_size)
+        logs = {}
+        if step < pre:  # stage 1: the image tokenizer
+            lr_scale = warmup_cosine(cfg.replace(max_steps=pre, learning_rate=1.0), step)
+            opt.param_groups[0]["lr"], opt.param_groups[1]["lr"] = cfg.tokenizer_learning_rate * lr_scale, 0.0
+            weight = pixel_weight(cfg, x)
+            if cfg.backbone == "dalle":
+                tau = gumbel_temperature(step, pre)
+                recon, kl = tok(x, tau, gen)
+                extra = cfg.kl_weight * kl
+                logs.update(temperature=tau, kl=kl.item())
+            else:
+                recon, extra, _ = tok(x, cfg.commitment)
+                logs["vq"] = extra.item()
+            rec = weighted_l1(recon, x, weight) + F.mse_loss(recon, x)
+            loss = rec + extra
+            logs["reconstruction"] = rec.item()
+        else:  # stage 2: the transformer prior over text then image tokens
+            opt.param_groups[0]["lr"] = 0.0
+            opt.param_groups[1]["lr"] = warmup_cosine(cfg, step - pre)
+            with torch.no_grad():
+                tok.eval()
+                tokens = tok.tokenize(x)
+            loss, image_loss = model.loss(prompts, tokens, cfg.text_weight)
+            logs["image_tokens"] = image_loss.item()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        done = step + 1
+        if done % cfg.log_every == 0:
+            bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
+            append_csv(out / f"log_stage{1 if step < pre else 2}.csv",
+                       {"step": done, **logs, "wall_s": round(time.time() - t0, 1)})
+        if done == pre:
+            m = tokenizer_round_trip(cfg, model, cfg.eval_scenes)
+            (out / "tokenizer_eval.json").write_text(json.dumps(m, indent=1))
+            print(json.dumps({"step": done, **m}), flush=True)
+        trained = done - pre
+        if trained > 0 and (trained % cfg.eval_every == 0 or done == total):
+            m = validate(cfg, model, cfg.eval_scenes)
+            append_csv(out / "metrics.csv", {"step": done, "wall_s": round(time.time() - t0, 1),
+                                             **{k: v for k, v in m.items() if not isinstance(v, dict)}})
+            print(json.dumps({"step": done, "object_accuracy": m["object_accuracy"],
+                              "exact_scene_accuracy": m.get("exact_scene_accuracy")}), flush=True)
+            if m["object_accuracy"] >= best:
+                best = m["object_accuracy"]
+                save_backbone(model, out / "best", cfg.replace(
+                    trained_steps=trained, weights=f"best validation at step {trained}",
+                    training_minutes=round((time.time() - t0) / 60, 1)).to_dict())
+        if done % cfg.checkpoint_every == 0 or done == total or done == pre:
+            save_state(out / "checkpoint", done, {"model": model.state_dict()}, opt,
+                       {"family": cfg.family, "best": best, "wall_s": round(time.time() - t0, 1)})
+    return out / "best"
+
+
+def main(argv=None):
+    ap = arguments(__doc__.splitlines()[0], "BACKBONE")
+    ap.add_argument("--backbone", required=True, choices=list(MODELS))
+    args, _ = ap.parse_known_args(argv)
+    return run_cli(TokensConfig, args.backbone, train, argv, ap=ap, overrides=("backbone",))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

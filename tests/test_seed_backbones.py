@@ -1,0 +1,184 @@
+"""The seeds' generative models behind the one Imaginer contract: each trains a few steps on a tiny
+config, saves, loads bit-identically and draws deterministically per seed; the parts that make
+each model what it is (the dVAE's annealed temperature, reranking, the PixelCNN's causal
+windows) do what they say."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from imagery_agent.backbones.generative import GenerativeImaginer, load_backbone_model, save_backbone
+from imagery_agent.backbones.image_tokens import gumbel_temperature
+from imagery_agent.backbones.registry import backbone_class, load_backbone
+from imagery_agent.io import WeightsError
+from imagery_agent.scenes.corpus import build_corpus
+from imagery_agent.scenes.errors import ParseError
+
+TINY_WORDS = {"hidden": 32, "layers": 1, "heads": 2, "max_length": 128, "grid": 16, "channels": [16, 8],
+              "decoder_layers": 1}
+COMMON = {"family": "islands", "image_size": 32, "batch_size": 4, "learning_rate": 1e-3, "warmup_steps": 1,
+          "max_steps": 2, "log_every": 1, "eval_every": 2, "eval_scenes": 2, "checkpoint_every": 2}
+GROUNDING = {"weight": 0.5, "pretrain_steps": 1, "learning_rate": 1e-3}
+TOKENS = {"text_length": 96, "codebook_size": 16, "code_dim": 8, "channels": [8, 16], "layers": 1, "heads": 2,
+          "hidden": 16}
+
+
+def tiny(name):
+    """(trainer module, config) of a tiny run of backbone `name`."""
+    if name in ("vae", "gan"):
+        from imagery_agent.training import train_onepass as t
+        model = dict(TINY_WORDS, latent_dim=4)
+        extra = {"discriminator": {"channels": [8, 8, 8], "learning_rate": 2e-4}} if name == "gan" else {}
+        return t, t.OnePassConfig(**COMMON, backbone=name, model=model, grounding=GROUNDING, **extra)
+    if name in ("dalle", "vqvae"):
+        from imagery_agent.training import train_tokens as t
+        return t, t.TokensConfig(**COMMON, backbone=name, model=TOKENS, tokenizer_steps=2)
+    from imagery_agent.training import train_pixelcnn as t
+    model = dict(TINY_WORDS, cond_channels=8, pixel_channels=8, pixel_layers=2)
+    return t, t.PixelCNNConfig(**COMMON, model=model, grounding=GROUNDING)
+
+
+NAMES = ("vae", "gan", "dalle", "vqvae", "pixelcnn")
+TEXTS = ["The hut is at column 3, row 4. The well is at column 9, row 10.",
+         "There is a tree at column 5, row 5, and a rock at column 12, row 2."]
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n != "gan" else n for n in NAMES])
+def test_backbone_trains_saves_loads_and_keeps_the_imaginer_contract(name, tmp_path):
+    trainer, cfg = tiny(name)
+    best = trainer.train(cfg, tmp_path / "run", quiet=True)
+    assert (tmp_path / "run" / "metrics.csv").exists() and (best / "checksums.json").exists()
+    saved = json.loads((best / "training_config.json").read_text())
+    assert saved["training_minutes"] is not None and saved["trained_steps"] == 2
+    # bit-identical round trip
+    model = trainer.build_model(cfg)
+    save_backbone(model, tmp_path / "saved")
+    loaded = load_backbone_model(backbone_class(name), tmp_path / "saved")
+    before, after = model.state_dict(), loaded.state_dict()
+    assert before.keys() == after.keys() and all(torch.equal(before[k], after[k]) for k in before)
+    # the contract: deterministic per seed, independent of the batch, unknown words refused by name
+    imaginer = load_backbone("islands", name, best)
+    a = imaginer.imagine(TEXTS, seed=7)
+    b = imaginer.imagine(TEXTS[1:], seed=8)
+    assert a[0].pixels.shape == (32, 32, 3) and a[0].pixels.dtype == np.uint8
+    assert np.array_equal(a[1].pixels, b[0].pixels)
+    assert np.array_equal(imaginer.imagine(TEXTS, seed=7)[0].pixels, a[0].pixels)
+    with pytest.raises(ParseError, match="castle"):
+        imaginer.imagine(["The castle is at column 3, row 4."])
+    with pytest.raises(ValueError, match="no sampler steps"):
+        imaginer.imagine(TEXTS, steps=50)
+
+
+def test_the_dvae_temperature_anneals_towards_one_hot():
+    taus = [gumbel_temperature(s, 100) for s in range(0, 101, 10)]
+    assert taus[0] == pytest.approx(1.0) and all(a > b for a, b in zip(taus[:8], taus[1:9]))
+    assert taus[8] == pytest.approx(1 / 16) and taus[10] == pytest.approx(1 / 16)
+
+
+def test_dalle_loss_trains_the_image_tokens_after_the_words():
+    _, cfg = tiny("dalle")
+    from imagery_agent.training.train_tokens import build_model
+    model = build_model(cfg)
+    tokens = torch.randint(0, 16, (2, 8, 8))
+    seq = model.text_tokens(TEXTS)
+    assert seq.shape == (2, 97) and (seq[:, -1] == model.bos).all()
+    pads = seq[0, :-1][seq[0, :-1] > model.bos]
+    assert len(set(pads.tolist())) == len(pads)  # every padded position has its own padding token
+    loss, image_loss = model.loss(TEXTS, tokens)
+    assert loss > image_loss > 0
+
+
+def test_reranking_keeps_the_sample_the_joint_embedding_prefers():
+    _, cfg = tiny("dalle")
+    from imagery_agent.training.train_tokens import build_model
+    model = build_model(cfg).eval()
+
+    class Brightest:  # stands in for the joint embedding: prefers the brightest picture
+        def rerank(self, text, images):
+            return list(np.argsort([-np.asarray(im).mean() for im in images]))
+
+    gens = lambda: [torch.Generator().manual_seed(s) for s in (3, 4)]  # noqa: E731
+    chosen = model.draw(TEXTS, gens(), candidates=3, reranker=Brightest())
+    g = gens()
+    with torch.no_grad():
+        samples = torch.stack([model.image_tokens.decode_tokens(model.sample_tokens(TEXTS, g, top_k=32))
+                               for _ in range(3)], 1)
+    for i in range(2):
+        best = int(np.argmax([float(((samples[i, j].clamp(-1, 1) + 1) * 127.5).round().mean()) for j in range(3)]))
+        assert torch.equal(chosen[i], samples[i, best])
+    with pytest.raises(ValueError, match="reranker"):
+        model.draw(TEXTS, gens(), candidates=2)
+
+
+def test_pixelcnn_windows_give_the_whole_pictures_logits_and_stay_causal():
+    _, cfg = tiny("pixelcnn")
+    from imagery_agent.training.train_pixelcnn import build_model
+    model = build_model(cfg).eval()
+    x, cond = torch.rand(2, 3, 32, 32) * 2 - 1, torch.randn(2, 8, 32, 32)
+    reach = model.receptive_rows
+    with torch.no_grad():
+        full = model.logits(x, cond)
+        for r, c in ((0, 0), (9, 31), (20, 14), (31, 3)):
+            top, left, right = max(0, r - reach), max(0, c - reach - 1), min(32, c + reach + 2)
+            window = model.logits(x[:, :, top:r + 1, left:right], cond[:, :, top:r + 1, left:right])
+            assert torch.allclose(window[:, :, r - top, c - left], full[:, :, r, c], atol=1e-5)
+        later = x.clone()
+        later[:, :, 20, 14:] = 0
+        later[:, :, 21:] = 0
+        changed = model.logits(later, cond)
+    assert torch.allclose(changed[:, :, 20, 14], full[:, :, 20, 14], atol=1e-5)  # the pixel and after: unseen
+    assert not torch.allclose(changed[:, :, 20, 15], full[:, :, 20, 15], atol=1e-5)  # the pixel to the left: seen
+    assert len(model.config.palette) >= 18  # sea, land, their blends and every landmark colour
+
+
+def test_evaluate_compares_backbones_and_refuses_what_does_not_apply(tmp_path, capsys):
+    from imagery_agent.evaluate import main
+    trainer, cfg = tiny("gan")
+    best = trainer.train(cfg, tmp_path / "gan", quiet=True)
+    capsys.readouterr()
+    assert main(["--family", "islands", "--backbone", "gan", "--weights", str(best), "--n", "3", "--json",
+                 "--no-perception"]) == 0
+    out = json.loads(capsys.readouterr().out)["backbones"]["gan"]
+    assert out["sampler_evaluations"] == 1 and out["params"] > 0 and out["ms_per_image"] > 0
+    assert out["n_scenes"] == 3 and 0 <= out["object_accuracy"] <= 1
+    assert main(["--family", "islands", "--backbone", "gan", "--weights", str(best), "--steps", "4", "--n", "2"]) == 2
+    assert "diffusion settings" in capsys.readouterr().err
+    assert main(["--family", "islands", "--backbone", "vae", "--weights", str(best), "--n", "2"]) == 2
+    assert "not a ConditionalVAE" in capsys.readouterr().err
+    assert main(["--family", "islands", "--backbone", "dalle", "--weights", str(tmp_path / "nothing"), "--n", "2"]) == 2
+    assert "no dalle backbone" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_train_hands_other_backbones_to_their_own_loop(tmp_path):
+    from imagery_agent.training.train import main
+    _, cfg = tiny("vae")
+    path = tmp_path / "vae.json"
+    path.write_text(json.dumps(cfg.to_dict()))
+    assert main(["--family", "islands", "--backbone", "vae", "--config", str(path), "--out", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "best" / "config.json").exists()
+    assert main(["--family", "rooms", "--backbone", "vae", "--config", str(path), "--out", str(tmp_path / "s")]) == 2
+
+
+def test_a_damaged_or_foreign_folder_is_refused_in_one_line(tmp_path):
+    trainer, cfg = tiny("vae")
+    save_backbone(trainer.build_model(cfg), tmp_path / "m")
+    blob = tmp_path / "m" / "diffusion_pytorch_model.safetensors"
+    data = bytearray(blob.read_bytes())
+    data[-3] ^= 0xFF
+    blob.write_bytes(bytes(data))
+    with pytest.raises(WeightsError, match="checksum|damaged|SHA"):
+        load_backbone("islands", "vae", tmp_path / "m")
+    with pytest.raises(ValueError, match="unknown backbone"):
+        load_backbone("islands", "stylegan")
+
+
+def test_examples_exist_for_the_canonical_prompts():
+    # the backbones draw the canonical wording: every held-out description has one the models can read
+    ex = build_corpus("islands", 20, seed=1, split="heldout")
+    model = tiny("vae")[0].build_model(tiny("vae")[1])
+    from imagery_agent.scenes import get_family
+    fam = get_family("islands")
+    assert GenerativeImaginer(model, "islands").imagine([e.text for e in ex[:2]])
+    assert all(len(model.words.tokenize([fam.prompt(e.scene)])["input_ids"][0]) <= 128 for e in ex)
