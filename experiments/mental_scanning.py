@@ -4,7 +4,7 @@ The agent learns an island map from a verbal description, imagines it with the s
 text-to-image backbone, focuses on one landmark and scans to another. Its response time is its
 clock when the attention window recognises the target. Conditions:
 
-  imagery            scan the imagined map (the shipped diffusion backbone)
+  imagery            scan the imagined map (the shipped diffusion backbone, or --backbone NAME)
   imagery-no-scan    the original study's control: is the named landmark on the map? (no scanning)
   propositional      the same task on a scene graph, with no image (Pylyshyn's alternative)
   oracle-imagery     scan a perfect picture (the renderer) instead of an imagined one
@@ -30,7 +30,8 @@ from tqdm.auto import tqdm
 
 from environments.mental_scanning import MentalScanningEnv, learn_map, respond
 from imagery_agent.agent import ImageryAgent, PropositionalAgent
-from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError, load_imaginer
+from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError
+from imagery_agent.backbones.registry import BACKBONES, load_backbone
 from experiments.common import check_out, run_and_report, os_reason, whole_number
 from imagery_agent.io import atomic_files, save_figure, write_csv, write_json
 from imagery_agent.metrics.regression import bootstrap_r, fit_line
@@ -59,7 +60,8 @@ class ScanningConfig:
     out: str = "results/mental_scanning"
     timing_noise: float = 0.15             # coefficient of variation of each step's duration
     oracle_size: int = 32                  # picture size of the oracle imager (the backbone's is its own)
-    weights: str | None = None             # a pipeline folder instead of the shipped islands weights
+    weights: str | None = None             # a trained folder instead of the shipped islands weights
+    backbone: str = "diffusion"            # imagery: diffusion | dalle | vqvae | vae | gan | pixelcnn
     progress: bool = True
 
 
@@ -89,7 +91,7 @@ def _agent_for(condition: str, cfg: ScanningConfig, extra_names):
         return ImageryAgent(OracleImaginer("islands", cfg.oracle_size, extra_names), timing_noise=cfg.timing_noise,
                             seed=cfg.seed)
     try:
-        imaginer = load_imaginer("islands", cfg.weights)
+        imaginer = load_backbone("islands", cfg.backbone, cfg.weights)
     except WeightsError as e:
         raise SceneError(f"{e}\nThe oracle and propositional conditions run without weights: "
                          "--agent oracle-imagery or --agent propositional") from None
@@ -126,6 +128,8 @@ def _check_settings(cfg: ScanningConfig) -> None:
         raise SceneError(f"unknown agent {cfg.agent!r}; choose from {', '.join(AGENTS)}")
     whole_number(cfg.trials, "--trials", 1, MAX_TRIALS, " per condition")
     whole_number(cfg.seed, "--seed", 0, MAX_SEED)
+    if cfg.backbone not in BACKBONES:
+        raise SceneError(f"unknown backbone {cfg.backbone!r}; choose from {', '.join(BACKBONES)}")
     noise = cfg.timing_noise
     if (isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not math.isfinite(noise)
             or not 0 <= noise <= MAX_TIMING_NOISE):
@@ -275,13 +279,16 @@ def main(argv=None) -> int:
                     help=f"trials per condition, 1 to {MAX_TRIALS} (42 ordered pairs per imagined map)")
     ap.add_argument("--seed", type=int, default=0, help=f"0 to {MAX_SEED}")
     ap.add_argument("--out", default="results/mental_scanning", help="results folder (checked before any trial)")
-    ap.add_argument("--weights", help="a trained islands pipeline folder (default: the shipped weights)")
+    ap.add_argument("--backbone", default="diffusion", choices=list(BACKBONES),
+                    help="the imagery condition's text-to-image model (default: diffusion)")
+    ap.add_argument("--weights", help="a trained islands folder of that backbone (default: the shipped weights)")
     ap.add_argument("--timing-noise", type=float, default=0.15, dest="timing_noise",
                     help=f"coefficient of variation of each step's duration, 0 to {MAX_TIMING_NOISE:g}")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     cfg = ScanningConfig(agent=args.agent, map=args.map, trials=args.trials, seed=args.seed, out=args.out,
-                         weights=args.weights, timing_noise=args.timing_noise, progress=not args.quiet)
+                         weights=args.weights, backbone=args.backbone, timing_noise=args.timing_noise,
+                         progress=not args.quiet)
     return run_and_report(run, cfg, print_table)
 
 

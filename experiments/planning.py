@@ -38,7 +38,8 @@ from experiments.common import check_out, run_and_report, whole_number
 from imagery_agent.agent.missions import MissionError, parse_mission
 from imagery_agent.agent.planners import ImaginedSearchPlanner, ShortestPathPlanner
 from imagery_agent.agent.planning_agent import PlanningAgent, PropositionalPlanningAgent
-from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError, load_imaginer
+from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError
+from imagery_agent.backbones.registry import BACKBONES, load_backbone
 from imagery_agent.io import atomic_files, save_figure, write_csv, write_json
 from imagery_agent.scenes import SceneError
 
@@ -60,6 +61,7 @@ class PlanningConfig:
     weights: str | None = None
     progress: bool = True
     attempts: int = 3                      # images per heard state while image and words disagree
+    backbone: str = "diffusion"            # the imagery agents' backbone: diffusion | dalle | vqvae | vae | gan | pixelcnn
 
 
 @dataclass
@@ -105,6 +107,8 @@ def _check(cfg: PlanningConfig) -> None:
     whole_number(cfg.episodes, "--episodes", 1, MAX_EPISODES)
     whole_number(cfg.seed, "--seed", 0, MAX_SEED)
     whole_number(cfg.attempts, "--attempts", 1, 100)
+    if cfg.backbone not in BACKBONES:
+        raise SceneError(f"unknown backbone {cfg.backbone!r}; choose from {', '.join(BACKBONES)}")
 
 
 def _is_babyai(env_id: str) -> bool:
@@ -173,7 +177,7 @@ class _Planning:
 def _agent(name: str, cfg: PlanningConfig):
     if name in ("imagery", "imagined-search"):
         try:
-            imaginer = load_imaginer("rooms", cfg.weights)
+            imaginer = load_backbone("rooms", cfg.backbone, cfg.weights)
         except WeightsError as e:
             raise SceneError(f"--agent {name} needs rooms weights: {e}") from None
         planner = ImaginedSearchPlanner(imaginer, seed=cfg.seed) if name == "imagined-search" else None
@@ -299,14 +303,16 @@ def main(argv=None) -> int:
     ap.add_argument("--episodes", type=int, default=50, help="seeded episodes per environment and agent")
     ap.add_argument("--seed", type=int, default=0, help="episode k uses seed SEED + k")
     ap.add_argument("--out", default="results/planning", help="results folder (checked before any episode)")
-    ap.add_argument("--weights", help="a trained rooms pipeline folder (default: the shipped weights)")
+    ap.add_argument("--backbone", default="diffusion", choices=list(BACKBONES),
+                    help="the imagery agents' text-to-image model (default: diffusion)")
+    ap.add_argument("--weights", help="a trained rooms folder of that backbone (default: the shipped weights)")
     ap.add_argument("--attempts", type=int, default=3,
                     help="images the imagery agent draws of a heard state while image and words disagree (default 3)")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     agents = AGENTS if args.agent == ["all"] else tuple(args.agent)
     cfg = PlanningConfig(tuple(args.env), agents, args.episodes, args.seed, args.out, args.weights, not args.quiet,
-                         args.attempts)
+                         args.attempts, args.backbone)
     return run_and_report(run, cfg, print_table)
 
 

@@ -109,6 +109,17 @@ def test_locked_door_plan_fetches_the_key():
     assert not ShortestPathPlanner().plan(unopened, parse_mission("get to the goal")).found
 
 
+def test_a_room_where_the_mission_cannot_be_done_is_given_up_within_the_fallback_budget():
+    # the goal walled off behind a locked door with no key, and three things to carry around: the
+    # full search (drops anywhere) would run to tens of thousands of states
+    things = (rooms.Thing("door", 6, 2, "red", "locked"), rooms.Thing("goal", 8, 2), rooms.Thing("ball", 2, 1, "blue"),
+              rooms.Thing("box", 3, 3, "green"), rooms.Thing("ball", 4, 4, "yellow"))
+    r = rooms.Room(10, 7, (1, 1), "east", things, (rooms.WallSegment(6, 1, 6, 5),))
+    planner = ShortestPathPlanner(fallback_states=2_000)
+    plan = planner.plan(r, parse_mission("get to the goal"))
+    assert not plan.found and plan.expanded <= 2_000 and "stopped at 2000 states" in plan.notes[0]
+
+
 def _run(agent, room, mission, rng, limit=80):
     agent.reset()
     for _ in range(limit):
