@@ -4,10 +4,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 
-def load_imaginer(family: str, path=None):
-    """The shipped text-to-image backbone of a scene family (see imagery_agent.backbones.imaginer)."""
-    from .backbones.imaginer import load_imaginer as _load
-    return _load(family, path)
+def load_imaginer(family: str, path=None, backbone: str = "diffusion", **options):
+    """The shipped text-to-image backbone of a scene family: the diffusion model by default, or
+    `backbone="dalle" | "vqvae" | "vae" | "gan" | "pixelcnn"` where one is shipped (see
+    imagery_agent.backbones.registry)."""
+    from .backbones.registry import load_backbone
+    return load_backbone(family, backbone, path, **options)
 
 
 def load_captioner(family: str, path=None):

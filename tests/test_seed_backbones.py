@@ -182,3 +182,18 @@ def test_examples_exist_for_the_canonical_prompts():
     fam = get_family("islands")
     assert GenerativeImaginer(model, "islands").imagine([e.text for e in ex[:2]])
     assert all(len(model.words.tokenize([fam.prompt(e.scene)])["input_ids"][0]) <= 128 for e in ex)
+
+
+@pytest.mark.slow
+def test_the_comparison_runs_small_and_writes_its_set(tmp_path, capsys):
+    from experiments.backbone_comparison import main
+    curve = tmp_path / "metrics.csv"
+    curve.write_text("step,wall_s,object_accuracy\n100,60,0.5\n200,120,0.9\n")
+    out = tmp_path / "cmp"
+    assert main(["--backbones", "diffusion", "--n", "3", "--scanning-trials", "3", "--curves", f"diffusion={curve}",
+                 "--out", str(out), "--quiet"]) == 0
+    summary = json.loads((out / "comparison.json").read_text())
+    row = summary["backbones"]["diffusion"]
+    assert row["n_scenes"] == 3 and "scanning_r" in row and (out / "comparison.png").stat().st_size > 0
+    assert main(["--backbones", "stylegan", "--out", str(out)]) == 2
+    assert "unknown backbone" in capsys.readouterr().err

@@ -139,6 +139,10 @@ def train(cfg: TokensConfig, out: Path, quiet: bool = False) -> Path:
             bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
             append_csv(out / f"log_stage{1 if step < pre else 2}.csv",
                        {"step": done, **logs, "wall_s": round(time.time() - t0, 1)})
+        if done < pre and done % cfg.eval_every == 0:  # the tokenizer's curve
+            m = tokenizer_round_trip(cfg, model, cfg.eval_scenes)
+            append_csv(out / "metrics_stage1.csv", {"step": done, "wall_s": round(time.time() - t0, 1), **m})
+            print(json.dumps({"step": done, **m}), flush=True)
         if done == pre:
             m = tokenizer_round_trip(cfg, model, cfg.eval_scenes)
             (out / "tokenizer_eval.json").write_text(json.dumps(m, indent=1))
