@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from diffusers import ConfigMixin, ModelMixin
 from diffusers.configuration_utils import register_to_config
+from torch import nn
 from transformers import GPT2Config, GPT2LMHeadModel
 from transformers.generation.logits_process import TopKLogitsWarper, TopPLogitsWarper
 
@@ -28,7 +29,8 @@ from .tokenizer import build_tokenizer, check_prompts
 class _TokenPrior(ModelMixin, ConfigMixin):
     config_name = "config.json"
 
-    def _build(self, vocabulary, image_size, text_length, codebook_size, code_dim, channels, layers, heads, hidden):
+    def _build(self, vocabulary, image_size, text_length, codebook_size, code_dim, channels, layers, heads, hidden,
+               image_positions=False):
         self._tokenizer = build_tokenizer(set(vocabulary), text_length)
         self.n_text = len(self._tokenizer.get_vocab())
         self.grid = image_size >> len(channels)
@@ -39,6 +41,24 @@ class _TokenPrior(ModelMixin, ConfigMixin):
             n_layer=layers, n_head=heads, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
             bos_token_id=self.bos, eos_token_id=None, tie_word_embeddings=False))
         self.sampler_evaluations = self.n_image
+        if image_positions:  # DALL-E's row and column embeddings of the image token being predicted
+            self.image_rows = nn.Embedding(self.grid, hidden)
+            self.image_cols = nn.Embedding(self.grid, hidden)
+            nn.init.zeros_(self.image_rows.weight)
+            nn.init.zeros_(self.image_cols.weight)
+
+    def embed(self, ids: torch.Tensor, start: int = 0) -> torch.Tensor:
+        """Input embeddings of `ids`, which sit at positions `start`, `start + 1`, ... of the
+        stream. With image positions, the input at position text_length + k (the picture's start
+        token, then each image token) also carries the row and column of image token k, the one
+        it predicts."""
+        emb = self.transformer.transformer.wte(ids)
+        if not self.config.image_positions:
+            return emb
+        k = torch.arange(start, start + ids.shape[1], device=ids.device) - self.config.text_length
+        inside = ((k >= 0) & (k < self.n_image)).to(emb.dtype)[:, None]
+        k = k.clamp(0, self.n_image - 1)
+        return emb + inside * (self.image_rows(k // self.grid) + self.image_cols(k % self.grid))
 
     @property
     def tokenizer(self):
@@ -63,7 +83,7 @@ class _TokenPrior(ModelMixin, ConfigMixin):
         `text_weight` of it over the words (not their padding), as DALL-E weights them."""
         text = self.text_tokens(prompts)
         seq = torch.cat([text, tokens.flatten(1) + self.n_text], 1)
-        logits = self.transformer(input_ids=seq).logits[:, :-1]
+        logits = self.transformer(inputs_embeds=self.embed(seq[:, :-1])).logits
         target = seq[:, 1:]
         t = self.config.text_length
         image_loss = F.cross_entropy(logits[:, t:].reshape(-1, logits.shape[-1]), target[:, t:].reshape(-1))
@@ -77,17 +97,20 @@ class _TokenPrior(ModelMixin, ConfigMixin):
         """(B, grid, grid) image tokens, sampled one at a time with each picture's own generator."""
         seq = self.text_tokens(prompts)
         warpers = ([TopKLogitsWarper(top_k)] if top_k else []) + ([TopPLogitsWarper(top_p)] if top_p else [])
-        out = self.transformer(input_ids=seq, use_cache=True)
+        out = self.transformer(inputs_embeds=self.embed(seq), use_cache=True)
         cache, logits = out.cache, out.logits[:, -1]
         picked = []
-        for _ in range(self.n_image):
+        for i in range(self.n_image):
             scores = logits[:, self.n_text:self.n_text + self.config.codebook_size] / max(temperature, 1e-6)
             for w in warpers:
                 scores = w(seq, scores)
             probs = F.softmax(scores, -1)
             nxt = torch.stack([torch.multinomial(p, 1, generator=g)[0] for p, g in zip(probs, generators)])
             picked.append(nxt)
-            out = self.transformer(input_ids=(nxt + self.n_text)[:, None], cache=cache, use_cache=True)
+            if i + 1 == self.n_image:
+                break
+            out = self.transformer(inputs_embeds=self.embed((nxt + self.n_text)[:, None], seq.shape[1] + i),
+                                   cache=cache, use_cache=True)
             cache, logits = out.cache, out.logits[:, -1]
         return torch.stack(picked, 1).view(-1, self.grid, self.grid)
 
@@ -118,10 +141,11 @@ class DallE(_TokenPrior):
     @register_to_config
     def __init__(self, family: str, vocabulary: list, image_size: int = 32, text_length: int = 96,
                  codebook_size: int = 256, code_dim: int = 64, channels: tuple = (64, 128), layers: int = 4,
-                 heads: int = 4, hidden: int = 128):
+                 heads: int = 4, hidden: int = 128, image_positions: bool = False):
         super().__init__()
         self.image_tokens = DiscreteVAE(codebook_size, code_dim, tuple(channels))
-        self._build(vocabulary, image_size, text_length, codebook_size, code_dim, channels, layers, heads, hidden)
+        self._build(vocabulary, image_size, text_length, codebook_size, code_dim, channels, layers, heads, hidden,
+                    image_positions)
 
 
 class VQVAEPrior(_TokenPrior):
@@ -132,7 +156,8 @@ class VQVAEPrior(_TokenPrior):
     @register_to_config
     def __init__(self, family: str, vocabulary: list, image_size: int = 32, text_length: int = 96,
                  codebook_size: int = 256, code_dim: int = 64, channels: tuple = (64, 128), layers: int = 4,
-                 heads: int = 4, hidden: int = 128):
+                 heads: int = 4, hidden: int = 128, image_positions: bool = False):
         super().__init__()
         self.image_tokens = VectorQuantizer(codebook_size, code_dim, tuple(channels))
-        self._build(vocabulary, image_size, text_length, codebook_size, code_dim, channels, layers, heads, hidden)
+        self._build(vocabulary, image_size, text_length, codebook_size, code_dim, channels, layers, heads, hidden,
+                    image_positions)

@@ -54,6 +54,9 @@ class TokensConfig(TrainConfig):
         super().check(where)
         if self.backbone not in MODELS:
             raise ValueError(f"{where}: backbone must be one of {', '.join(MODELS)}, got {self.backbone!r}")
+        if not isinstance(self.tokenizer_steps, int) or isinstance(self.tokenizer_steps, bool) or self.tokenizer_steps < 0:
+            raise ValueError(f"{where}: tokenizer_steps must be a whole number >= 0 (0: the tokenizer comes from "
+                             f"--init-from), got {self.tokenizer_steps!r}")
 
 
 def build_model(cfg: TokensConfig):
@@ -86,7 +89,24 @@ def validate(cfg: TokensConfig, model, n: int) -> dict:
         model.train()
 
 
-def train(cfg: TokensConfig, out: Path, quiet: bool = False) -> Path:
+def warm_start(model, folder: Path) -> None:
+    """Weights of another run (its checkpoint) or a saved backbone, for a run that continues it
+    with added parts (e.g. image positions), which start from zero."""
+    from safetensors.torch import load_file
+    folder = Path(folder)
+    if (folder / "checkpoint" / "model.safetensors").exists():
+        state = load_file(folder / "checkpoint" / "model.safetensors")
+    elif (folder / "diffusion_pytorch_model.safetensors").exists():
+        state = load_file(folder / "diffusion_pytorch_model.safetensors")
+    else:
+        raise ValueError(f"--init-from {folder}: neither a run (checkpoint/model.safetensors) nor a saved backbone")
+    missing, unexpected = model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
+    if unexpected:
+        raise ValueError(f"--init-from {folder}: weights this model does not have: {', '.join(unexpected[:5])}")
+    print(f"initialised from {folder}" + (f" (new: {', '.join(missing)})" if missing else ""), flush=True)
+
+
+def train(cfg: TokensConfig, out: Path, quiet: bool = False, init_from: str | None = None) -> Path:
     out = start_run(cfg, out)
     torch.manual_seed(cfg.seed)
     model = build_model(cfg)
@@ -96,6 +116,8 @@ def train(cfg: TokensConfig, out: Path, quiet: bool = False) -> Path:
                             betas=(0.9, 0.95), weight_decay=0.01)
     step, tensors = resume(out, opt)
     best, spent = -1.0, 0.0
+    if tensors is None and init_from is not None:
+        warm_start(model, Path(init_from))
     if tensors is not None:
         model.load_state_dict(tensors["model"])
         state = json.loads((out / "checkpoint" / "state.json").read_text())
@@ -168,8 +190,9 @@ def train(cfg: TokensConfig, out: Path, quiet: bool = False) -> Path:
 def main(argv=None):
     ap = arguments(__doc__.splitlines()[0], "BACKBONE")
     ap.add_argument("--backbone", required=True, choices=list(MODELS))
+    ap.add_argument("--init-from", dest="init_from", help="start from another run's (or a saved backbone's) weights")
     args, _ = ap.parse_known_args(argv)
-    return run_cli(TokensConfig, args.backbone, train, argv, ap=ap, overrides=("backbone",))
+    return run_cli(TokensConfig, args.backbone, train, argv, ap=ap, overrides=("backbone",), passthrough=("init_from",))
 
 
 if __name__ == "__main__":
