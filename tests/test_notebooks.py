@@ -15,6 +15,9 @@ CHECKS = {
     # the dual-coding notebook: the loop agrees on the heard map and catches the planted one
     "dual_coding.ipynb": 'import json; print("CHECK", json.dumps({"agree": result.agree, "wrong": wrong.agree, '
                          '"sand_found": locate(agent.captioner, image, "sand") is not None}))',
+    # the backbone comparison: each fast backbone's accuracy and scanning r
+    "backbone_comparison.ipynb": 'import json; print("CHECK", json.dumps({n: [r["object_accuracy"], r["scanning_r"]] '
+                                 'for n, r in res.summary["backbones"].items()}))',
 }
 
 
@@ -39,3 +42,11 @@ def test_dual_coding_notebook_agrees_and_catches_the_planted_mismatch():
     check, outputs = run_notebook("dual_coding.ipynb")
     assert check == {"agree": True, "wrong": False, "sand_found": True}
     assert any("image/png" in o.get("data", {}) for o in outputs)
+
+
+@pytest.mark.slow
+def test_backbone_comparison_notebook_compares_the_fast_backbones():
+    check, outputs = run_notebook("backbone_comparison.ipynb")
+    assert "diffusion" in check and len(check) >= 2  # the diffusion model and at least one seed model
+    assert all(acc > 0.9 and r > 0.9 for acc, r in check.values())
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 2
