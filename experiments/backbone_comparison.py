@@ -24,7 +24,7 @@ from experiments.common import check_out, os_reason, run_and_report, whole_numbe
 from imagery_agent.io import atomic_files, save_figure, write_csv, write_json
 from imagery_agent.scenes import SceneError
 
-COLUMNS = ("object_accuracy", "exact_scene_accuracy", "localisation_error_frac", "fid_clip_imagined_vs_renders",
+COLUMNS = ("shipped", "object_accuracy", "exact_scene_accuracy", "localisation_error_frac", "fid_clip_imagined_vs_renders",
            "clip_score_imagined", "r_precision_imagined", "round_trip_exact", "ms_per_image", "sampler_evaluations",
            "params", "training_minutes", "scanning_r", "scanning_accuracy")
 
@@ -35,6 +35,7 @@ class ComparisonConfig:
     n: int = 200                                 # held-out maps
     scanning_trials: int = 168                   # per backbone; 0 skips the scanning runs
     curves: dict = field(default_factory=dict)   # NAME -> a run's metrics.csv
+    weights: dict = field(default_factory=dict)  # NAME -> a trained folder (a backbone not shipped, or another run)
     out: str = "results/backbone_comparison"
     seed: int = 0
     progress: bool = True
@@ -53,7 +54,7 @@ def run(cfg: ComparisonConfig | None = None, **overrides) -> Results:
     from imagery_agent.backbones.registry import BACKBONES, shipped
     from imagery_agent.evaluate import EvalConfig, evaluate
     cfg = replace(cfg or ComparisonConfig(), **overrides)
-    names = tuple(cfg.backbones) if cfg.backbones else tuple(shipped("islands"))
+    names = tuple(cfg.backbones) if cfg.backbones else tuple(dict.fromkeys(shipped("islands") + list(cfg.weights)))
     for name in names:
         if name not in BACKBONES:
             raise SceneError(f"unknown backbone {name!r}; choose from {', '.join(BACKBONES)}")
@@ -62,15 +63,21 @@ def run(cfg: ComparisonConfig | None = None, **overrides) -> Results:
     for name, path in cfg.curves.items():
         if not Path(path).is_file():
             raise SceneError(f"--curves {name}={path}: no such file")
+    for name, path in cfg.weights.items():
+        if name not in BACKBONES or not Path(path).is_dir():
+            raise SceneError(f"--weights {name}={path}: not a backbone name and a folder")
     out = check_out(cfg.out)
     results = {}
     for name in names:
         if cfg.progress:
             print(f"== {name}", file=sys.stderr)
-        r = evaluate(EvalConfig(family="islands", backbone=name, n=cfg.n, progress=cfg.progress))
+        r = evaluate(EvalConfig(family="islands", backbone=name, weights=cfg.weights.get(name), n=cfg.n,
+                                progress=cfg.progress))
+        r["shipped"] = name not in cfg.weights
         if cfg.scanning_trials:
-            scan = mental_scanning.run(agent="imagery", backbone=name, trials=cfg.scanning_trials, seed=cfg.seed,
-                                       out=str(out / f"scanning_{name}"), progress=cfg.progress)
+            scan = mental_scanning.run(agent="imagery", backbone=name, weights=cfg.weights.get(name),
+                                       trials=cfg.scanning_trials, seed=cfg.seed, out=str(out / f"scanning_{name}"),
+                                       progress=cfg.progress)
             s = scan.summary["conditions"]["imagery"]
             r["scanning_r"], r["scanning_accuracy"] = s["r"], s["accuracy"]
             r["scanning_slope_ms_per_cell"] = s["slope"]
@@ -130,16 +137,19 @@ def main(argv=None) -> int:
     ap.add_argument("--scanning-trials", type=int, default=168, dest="scanning_trials",
                     help="mental-scanning trials per backbone (0: skip)")
     ap.add_argument("--curves", nargs="*", default=[], metavar="NAME=FILE", help="training curves (a run's metrics.csv)")
+    ap.add_argument("--weights", nargs="*", default=[], metavar="NAME=DIR",
+                    help="a trained folder for a backbone (one not shipped, or another run of one)")
     ap.add_argument("--out", default="results/backbone_comparison")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     try:
         curves = dict(c.split("=", 1) for c in args.curves)
+        weights = dict(c.split("=", 1) for c in args.weights)
     except ValueError:
-        print("error: --curves takes NAME=FILE pairs", file=sys.stderr)
+        print("error: --curves and --weights take NAME=PATH pairs", file=sys.stderr)
         return 2
     cfg = ComparisonConfig(tuple(args.backbones) if args.backbones else None, args.n, args.scanning_trials, curves,
-                           args.out, progress=not args.quiet)
+                           weights, args.out, progress=not args.quiet)
     return run_and_report(run, cfg, print_table)
 
 

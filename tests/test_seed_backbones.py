@@ -190,10 +190,13 @@ def test_the_comparison_runs_small_and_writes_its_set(tmp_path, capsys):
     curve = tmp_path / "metrics.csv"
     curve.write_text("step,wall_s,object_accuracy\n100,60,0.5\n200,120,0.9\n")
     out = tmp_path / "cmp"
-    assert main(["--backbones", "diffusion", "--n", "3", "--scanning-trials", "3", "--curves", f"diffusion={curve}",
-                 "--out", str(out), "--quiet"]) == 0
+    trainer, cfg = tiny("gan")
+    gan = trainer.train(cfg, tmp_path / "gan", quiet=True)
+    assert main(["--backbones", "diffusion", "gan", "--n", "3", "--scanning-trials", "3", "--curves",
+                 f"diffusion={curve}", "--weights", f"gan={gan}", "--out", str(out), "--quiet"]) == 0
     summary = json.loads((out / "comparison.json").read_text())
     row = summary["backbones"]["diffusion"]
     assert row["n_scenes"] == 3 and "scanning_r" in row and (out / "comparison.png").stat().st_size > 0
+    assert row["shipped"] and not summary["backbones"]["gan"]["shipped"]
     assert main(["--backbones", "stylegan", "--out", str(out)]) == 2
     assert "unknown backbone" in capsys.readouterr().err
