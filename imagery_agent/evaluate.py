@@ -161,6 +161,7 @@ class EvalConfig:
     wording: str = "canonical"          # draw from the canonical wording of the parsed text, or "raw" words
     backbone: str = "diffusion"         # diffusion | dalle | vqvae | vae | gan | pixelcnn | model3d | all
     kinds: tuple | None = None          # figures: only these kinds (polygon, letter, digit, cube)
+    options: dict | None = None         # imagining settings of a non-diffusion backbone (top_k, candidates, ...)
     progress: bool = False
 
     def check(self) -> None:
@@ -267,7 +268,7 @@ def evaluate_generative(cfg: EvalConfig) -> dict:
                          f"not {cfg.backbone}'s")
     if cfg.wording != "canonical":
         raise ValueError(f"the {cfg.backbone} backbone draws from the canonical wording only")
-    imaginer = load_backbone(cfg.family, cfg.backbone, cfg.weights, batch_size=cfg.batch)
+    imaginer = load_backbone(cfg.family, cfg.backbone, cfg.weights, batch_size=cfg.batch, **(cfg.options or {}))
     examples = build_corpus(cfg.family, cfg.n, seed=cfg.seed, split=cfg.split)
     imagined = []
     result = {"family": cfg.family, "backbone": cfg.backbone, "split": cfg.split,
@@ -332,6 +333,8 @@ def main(argv=None):
     ap.add_argument("--wording", default="canonical", choices=["canonical", "raw"],
                     help="draw each description's canonical wording (default) or its words as written")
     ap.add_argument("--kinds", nargs="+", help="figures only: evaluate these kinds (polygon, letter, digit, cube)")
+    ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                    help="an imagining setting of a non-diffusion backbone, e.g. top_k=8, candidates=4 (repeatable)")
     ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--captioner", help="a captioner folder (default: the shipped one)")
@@ -345,7 +348,16 @@ def main(argv=None):
             if args.threads < 1:
                 raise ValueError(f"--threads must be at least 1, got {args.threads}")
             torch.set_num_threads(args.threads)
-        cfg = EvalConfig(family=args.family, weights=args.weights, n=args.n, steps=args.steps,
+        options = {}
+        for item in args.option:
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise ValueError(f"--option takes KEY=VALUE, got {item!r}")
+            try:
+                options[key] = json.loads(value)
+            except json.JSONDecodeError:
+                raise ValueError(f"--option {key}: {value!r} is not a number, true/false or null") from None
+        cfg = EvalConfig(family=args.family, options=options or None, weights=args.weights, n=args.n, steps=args.steps,
                          guidance=args.guidance, guidance_steps=args.guidance_steps, batch=args.batch,
                          split=args.split, compare_ddpm=args.compare_ddpm, captioner=args.captioner,
                          clip=args.clip, perception=not args.no_perception, wording=args.wording, backbone=args.backbone,

@@ -200,3 +200,13 @@ def test_the_comparison_runs_small_and_writes_its_set(tmp_path, capsys):
     assert row["shipped"] and not summary["backbones"]["gan"]["shipped"]
     assert main(["--backbones", "stylegan", "--out", str(out)]) == 2
     assert "unknown backbone" in capsys.readouterr().err
+
+
+def test_imagining_settings_are_checked_by_name(tmp_path):
+    trainer, cfg = tiny("dalle")
+    best = trainer.train(cfg, tmp_path / "d", quiet=True)
+    assert load_backbone("islands", "dalle", best, top_k=4).options["top_k"] == 4
+    with pytest.raises(ValueError, match="no setting 'colour'.*top_k"):
+        load_backbone("islands", "dalle", best, colour=3)
+    with pytest.raises(ValueError, match="candidates must be at least 1"):
+        load_backbone("islands", "dalle", best, candidates=0).imagine(TEXTS[:1])

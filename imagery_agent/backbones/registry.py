@@ -9,6 +9,7 @@ candidates).
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 from pathlib import Path
 
@@ -76,6 +77,11 @@ def load_backbone(family: str, backbone: str = "diffusion", path: str | Path | N
     if cfg_file.exists():
         settings = dict(json.loads(cfg_file.read_text()).get("sampling") or {})
     settings.update(options)
+    allowed = [p for p in inspect.signature(model.draw).parameters if p not in ("prompts", "generators")]
+    unknown = [k for k in settings if k not in allowed]
+    if unknown:
+        raise ValueError(f"the {backbone} backbone has no setting {unknown[0]!r}; its settings: "
+                         f"{', '.join(allowed) or 'none'}")
     if settings.get("candidates", 1) > 1 and "reranker" not in settings:
         from ..perception.joint_embedding import load_joint_embedding
         settings["reranker"] = load_joint_embedding(family)
