@@ -131,7 +131,9 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False) -> Path:
         mask = batch["attention_mask"]
         loss_ground = grounding_loss(model.words.grounding, hidden, grounding_labels(fam, model.words.tokenizer, batch,
                                                                                      scenes), classes)
-        logs = {"loss_grounding": loss_ground.item()}
+        logs = {"loss_grounding": loss_ground.item(), "loss_reconstruction": float("nan"),  # one set of columns
+                **({"loss_discriminator": float("nan"), "loss_adversarial": float("nan")} if gan else
+                   {"loss_kl": float("nan")})}
         if step < pre:
             loss = loss_ground
         else:
