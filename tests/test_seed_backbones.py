@@ -210,3 +210,19 @@ def test_imagining_settings_are_checked_by_name(tmp_path):
         load_backbone("islands", "dalle", best, colour=3)
     with pytest.raises(ValueError, match="candidates must be at least 1"):
         load_backbone("islands", "dalle", best, candidates=0).imagine(TEXTS[:1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,n", [("vae", 24), ("gan", 24), ("pixelcnn", 4)])
+def test_shipped_seed_backbones_meet_a_floor_on_held_out_maps(name, n):
+    from imagery_agent.evaluate import score_images
+    imaginer = load_backbone("islands", name)
+    scores = score_images(imaginer, build_corpus("islands", n, seed=77, split="heldout"))
+    assert scores["object_accuracy"] >= 0.9, scores
+
+
+@pytest.mark.slow
+def test_the_shipped_rooms_vae_draws_rooms_the_reader_reads():
+    from imagery_agent.evaluate import score_images
+    scores = score_images(load_backbone("rooms", "vae"), build_corpus("rooms", 24, seed=77, split="heldout"))
+    assert scores["object_accuracy"] >= 0.8, scores
