@@ -278,6 +278,22 @@ def scalars(metrics: dict) -> dict:
     return {k: v for k, v in metrics.items() if not isinstance(v, dict)}
 
 
+def keep_if_best(cfg, out: Path, model, metrics: dict, best: float, done: int, trained: int, t0: float,
+                 note: str = "best validation") -> float:
+    """Log one validation of a backbone run (metrics.csv, a JSON line) and save the model to
+    `out/best` when its object accuracy is at least the best so far; returns the new best."""
+    import time
+    from ..backbones.generative import save_backbone
+    append_csv(out / "metrics.csv", {"step": done, "wall_s": round(time.time() - t0, 1), **scalars(metrics)})
+    print(json.dumps({"step": done, "object_accuracy": metrics["object_accuracy"],
+                      "exact_scene_accuracy": metrics.get("exact_scene_accuracy")}), flush=True)
+    if metrics["object_accuracy"] < best:
+        return best
+    save_backbone(model, out / "best", cfg.replace(trained_steps=trained, weights=f"{note} at step {trained}",
+                                                   training_minutes=round((time.time() - t0) / 60, 1)).to_dict())
+    return metrics["object_accuracy"]
+
+
 # --- the command line ------------------------------------------------------------------------
 
 def arguments(description: str, kind: str | None) -> argparse.ArgumentParser:
@@ -321,5 +337,5 @@ def run_cli(cls, kind: str | None, train, argv=None, *, ap: argparse.ArgumentPar
 
 
 __all__ = ["TrainConfig", "BackboneConfig", "CaptionerConfig", "ClipConfig", "read_config", "default_config_path",
-           "step_seeds", "warmup_cosine", "EMA", "save_state", "load_state", "resume", "start_run", "append_csv",
+           "step_seeds", "warmup_cosine", "EMA", "keep_if_best", "save_state", "load_state", "resume", "start_run", "append_csv",
            "scalars", "arguments", "run_cli"]

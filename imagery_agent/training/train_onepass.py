@@ -23,11 +23,11 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from ..backbones.generative import GenerativeImaginer, pooled, save_backbone
+from ..backbones.generative import GenerativeImaginer, pooled
 from ..backbones.onepass import ConditionalVAE, ProjectionDiscriminator, TextConditionalGAN
 from ..scenes import get_family
 from ..scenes.corpus import build_corpus
-from .common import (EMA, TrainConfig, append_csv, arguments, resume, run_cli, save_state, scalars, start_run,
+from .common import (EMA, TrainConfig, append_csv, arguments, keep_if_best, resume, run_cli, save_state, start_run,
                      step_seeds, warmup_cosine)
 from .train import grounding_labels, grounding_loss
 
@@ -178,15 +178,8 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False) -> Path:
         trained = done - pre
         if trained > 0 and (trained % cfg.eval_every == 0 or done == total):
             shadow.load_state_dict(ema.state)
-            m = validate(cfg, shadow, cfg.eval_scenes)
-            append_csv(out / "metrics.csv", {"step": done, "wall_s": round(time.time() - t0, 1), **scalars(m)})
-            print(json.dumps({"step": done, "object_accuracy": m["object_accuracy"],
-                              "exact_scene_accuracy": m.get("exact_scene_accuracy")}), flush=True)
-            if m["object_accuracy"] >= best:
-                best = m["object_accuracy"]
-                save_backbone(shadow, out / "best", cfg.replace(
-                    trained_steps=trained, weights=f"ema, best validation at step {trained}",
-                    training_minutes=round((time.time() - t0) / 60, 1)).to_dict())
+            best = keep_if_best(cfg, out, shadow, validate(cfg, shadow, cfg.eval_scenes), best, done, trained, t0,
+                                "ema, best validation")
         if trained > 0 and (trained % cfg.checkpoint_every == 0 or done == total):
             tensors = {"model": model.state_dict(), "ema": ema.state}
             if gan:

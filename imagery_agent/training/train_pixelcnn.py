@@ -19,12 +19,12 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from ..backbones.generative import GenerativeImaginer, save_backbone
+from ..backbones.generative import GenerativeImaginer
 from ..backbones.pixelcnn import ConditionalPixelCNN
 from ..scenes import get_family
 from ..scenes.corpus import build_corpus
-from .common import (TrainConfig, append_csv, arguments, resume, run_cli, save_state, start_run, step_seeds,
-                     warmup_cosine)
+from .common import (TrainConfig, append_csv, arguments, keep_if_best, resume, run_cli, save_state, start_run,
+                     step_seeds, warmup_cosine)
 from .train import grounding_labels, grounding_loss
 from .train_onepass import make_batch, pixel_weight
 
@@ -121,16 +121,7 @@ def train(cfg: PixelCNNConfig, out: Path, quiet: bool = False) -> Path:
             append_csv(out / "log.csv", {"step": done, **logs, "wall_s": round(time.time() - t0, 1)})
         trained = done - pre
         if trained > 0 and (trained % cfg.eval_every == 0 or done == total):
-            m = validate(cfg, model, cfg.eval_scenes)
-            append_csv(out / "metrics.csv", {"step": done, "wall_s": round(time.time() - t0, 1),
-                                             **{k: v for k, v in m.items() if not isinstance(v, dict)}})
-            print(json.dumps({"step": done, "object_accuracy": m["object_accuracy"],
-                              "exact_scene_accuracy": m.get("exact_scene_accuracy")}), flush=True)
-            if m["object_accuracy"] >= best:
-                best = m["object_accuracy"]
-                save_backbone(model, out / "best", cfg.replace(
-                    trained_steps=trained, weights=f"best validation at step {trained}",
-                    training_minutes=round((time.time() - t0) / 60, 1)).to_dict())
+            best = keep_if_best(cfg, out, model, validate(cfg, model, cfg.eval_scenes), best, done, trained, t0)
         if trained > 0 and (trained % cfg.checkpoint_every == 0 or done == total):
             save_state(out / "checkpoint", done, {"model": model.state_dict()}, opt,
                        {"family": cfg.family, "best": best, "wall_s": round(time.time() - t0, 1)})
