@@ -210,6 +210,9 @@ def test_imagining_settings_are_checked_by_name(tmp_path):
         load_backbone("islands", "dalle", best, colour=3)
     with pytest.raises(ValueError, match="candidates must be at least 1"):
         load_backbone("islands", "dalle", best, candidates=0).imagine(TEXTS[:1])
+    for bad in (0, -1.0, "hot"):
+        with pytest.raises(ValueError, match="temperature must be a number above 0"):
+            load_backbone("islands", "dalle", best, temperature=bad).imagine(TEXTS[:1])
 
 
 @pytest.mark.slow

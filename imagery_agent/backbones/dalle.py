@@ -22,6 +22,7 @@ from torch import nn
 from transformers import GPT2Config, GPT2LMHeadModel
 from transformers.generation.logits_process import TopKLogitsWarper, TopPLogitsWarper
 
+from .generative import check_temperature
 from .image_tokens import DiscreteVAE, VectorQuantizer
 from .tokenizer import build_tokenizer, check_prompts
 
@@ -95,13 +96,14 @@ class _TokenPrior(ModelMixin, ConfigMixin):
     def sample_tokens(self, prompts: list[str], generators: list[torch.Generator], top_k: int | None = None,
                       top_p: float | None = None, temperature: float = 1.0) -> torch.Tensor:
         """(B, grid, grid) image tokens, sampled one at a time with each picture's own generator."""
+        temperature = check_temperature(temperature)
         seq = self.text_tokens(prompts)
         warpers = ([TopKLogitsWarper(top_k)] if top_k else []) + ([TopPLogitsWarper(top_p)] if top_p else [])
         out = self.transformer(inputs_embeds=self.embed(seq), use_cache=True)
         cache, logits = out.cache, out.logits[:, -1]
         picked = []
         for i in range(self.n_image):
-            scores = logits[:, self.n_text:self.n_text + self.config.codebook_size] / max(temperature, 1e-6)
+            scores = logits[:, self.n_text:self.n_text + self.config.codebook_size] / temperature
             for w in warpers:
                 scores = w(seq, scores)
             probs = F.softmax(scores, -1)

@@ -23,7 +23,6 @@ from ..checksums import verify_manifest, write_manifest
 from ..imagery.mental_image import MentalImage
 from ..io import WeightsError, atomic_folder, check_weights_folder
 from ..scenes import get_family
-from ..scenes.errors import ParseError
 from .imaginer import check_texts, quiet_loading
 from .pipeline import encode_tokens
 from .tokenizer import build_tokenizer, check_prompts
@@ -70,6 +69,13 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
     if not torch.isfinite(x).all():
         raise WeightsError("the model drew non-finite values (NaN or infinity): its weights are damaged")
     return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+
+
+def check_temperature(temperature) -> float:
+    """A sampling temperature is a positive number; 0 or less would invert or break the sampling."""
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
+        raise ValueError(f"temperature must be a number above 0, got {temperature!r}")
+    return float(temperature)
 
 
 def seeded_normal(generators: list[torch.Generator], shape: tuple) -> torch.Tensor:
@@ -140,10 +146,5 @@ def load_backbone_model(cls, folder: str | Path, *, required_manifest: bool = Fa
     return model.float().eval()
 
 
-def check_family_prompts(model, family: str) -> None:
-    if model.config.family != family:
-        raise WeightsError(f"this {model.backbone_name} backbone draws {model.config.family!r} scenes, not {family!r}")
-
-
 __all__ = ["WordReader", "pooled", "to_uint8", "seeded_normal", "GenerativeImaginer", "save_backbone",
-           "load_backbone_model", "ParseError"]
+           "load_backbone_model"]

@@ -22,7 +22,7 @@ from diffusers.configuration_utils import register_to_config
 from torch import nn
 
 from .decoders import WordAttentionDecoder
-from .generative import WordReader
+from .generative import WordReader, check_temperature
 
 
 class GatedLayer(nn.Module):
@@ -105,6 +105,7 @@ class ConditionalPixelCNN(ModelMixin, ConfigMixin):
     def draw(self, prompts: list[str], generators: list[torch.Generator], temperature: float = 1.0) -> torch.Tensor:
         """Pictures in [-1, 1], pixel by pixel in raster order. Each picture's generator draws all
         its Gumbel noise first, so a picture never depends on its batch."""
+        temperature = check_temperature(temperature)
         hidden, mask = self.read(prompts)
         cond = self.conditioning(hidden, mask)
         b, size, k = len(prompts), self.config.image_size, len(self.config.palette)
@@ -118,6 +119,6 @@ class ConditionalPixelCNN(ModelMixin, ConfigMixin):
                 left, right = max(0, c - reach - 1), min(size, c + reach + 2)
                 logits = self.logits(x[:, :, top:r + 1, left:right], cond[:, :, top:r + 1, left:right])
                 logits = logits[:, :, r - top, c - left]
-                idx = (logits / max(temperature, 1e-6) + gumbel[:, r, c]).argmax(-1)
+                idx = (logits / temperature + gumbel[:, r, c]).argmax(-1)
                 x[:, :, r, c] = self.colours[idx]
         return x

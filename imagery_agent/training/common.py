@@ -278,6 +278,20 @@ def scalars(metrics: dict) -> dict:
     return {k: v for k, v in metrics.items() if not isinstance(v, dict)}
 
 
+def validate_backbone(cfg, model, n: int, **options) -> dict:
+    """Score a backbone (any model with `draw`) on `n` validation scenes, held-out combinations
+    that are not the test scenes; the model's training mode is restored after."""
+    from ..backbones.generative import GenerativeImaginer
+    from ..evaluate import score_images
+    from ..scenes.corpus import build_corpus
+    was_training = model.training
+    try:
+        return score_images(GenerativeImaginer(model, cfg.family, batch_size=50, **options),
+                            build_corpus(cfg.family, n, seed=12345, split="val"))
+    finally:
+        model.train(was_training)
+
+
 def keep_if_best(cfg, out: Path, model, metrics: dict, best: float, done: int, trained: int, t0: float,
                  note: str = "best validation") -> float:
     """Log one validation of a backbone run (metrics.csv, a JSON line) and save the model to
@@ -337,5 +351,5 @@ def run_cli(cls, kind: str | None, train, argv=None, *, ap: argparse.ArgumentPar
 
 
 __all__ = ["TrainConfig", "BackboneConfig", "CaptionerConfig", "ClipConfig", "read_config", "default_config_path",
-           "step_seeds", "warmup_cosine", "EMA", "keep_if_best", "save_state", "load_state", "resume", "start_run", "append_csv",
+           "step_seeds", "warmup_cosine", "EMA", "validate_backbone", "keep_if_best", "save_state", "load_state", "resume", "start_run", "append_csv",
            "scalars", "arguments", "run_cli"]

@@ -23,13 +23,12 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from ..backbones.generative import GenerativeImaginer, pooled
+from ..backbones.generative import pooled
 from ..backbones.onepass import ConditionalVAE, ProjectionDiscriminator, TextConditionalGAN
 from ..scenes import get_family
-from ..scenes.corpus import build_corpus
 from .common import (EMA, TrainConfig, append_csv, arguments, keep_if_best, resume, run_cli, save_state, start_run,
-                     step_seeds, warmup_cosine)
-from .train import grounding_labels, grounding_loss
+                     step_seeds, validate_backbone, warmup_cosine)
+from .train import grounding_labels, grounding_loss, salient_weight
 
 MODELS = {"vae": ConditionalVAE, "gan": TextConditionalGAN}
 
@@ -73,21 +72,8 @@ def make_batch(cfg: OnePassConfig, rng, n: int, render: bool = True):
     return prompts, scenes, torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
 
 
-def pixel_weight(cfg: OnePassConfig, x):
-    """Pixels away from the family's background colours count `salient_weight` times more."""
-    from .train import salient_weight
-    return salient_weight(cfg, x)
-
-
 def weighted_l1(pred, x, weight):
     return ((pred - x).abs() * weight).mean() / weight.mean()
-
-
-def validate(cfg: OnePassConfig, model, n: int) -> dict:
-    """Score the model on validation scenes (held-out combinations, not the test scenes)."""
-    from ..evaluate import score_images
-    return score_images(GenerativeImaginer(model, cfg.family, batch_size=50), build_corpus(cfg.family, n, seed=12345,
-                                                                                            split="val"))
 
 
 def train(cfg: OnePassConfig, out: Path, quiet: bool = False) -> Path:
@@ -137,7 +123,7 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False) -> Path:
         if step < pre:
             loss = loss_ground
         else:
-            weight = pixel_weight(cfg, x)
+            weight = salient_weight(cfg, x)
             if gan:  # the critic's turn: real with its words, real with wrong words, and the generator's picture
                 z = torch.randn(x.shape[0], model.config.latent_dim, generator=gen)
                 fake = model.decode(hidden, mask, z)
@@ -178,7 +164,7 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False) -> Path:
         trained = done - pre
         if trained > 0 and (trained % cfg.eval_every == 0 or done == total):
             shadow.load_state_dict(ema.state)
-            best = keep_if_best(cfg, out, shadow, validate(cfg, shadow, cfg.eval_scenes), best, done, trained, t0,
+            best = keep_if_best(cfg, out, shadow, validate_backbone(cfg, shadow, cfg.eval_scenes), best, done, trained, t0,
                                 "ema, best validation")
         if trained > 0 and (trained % cfg.checkpoint_every == 0 or done == total):
             tensors = {"model": model.state_dict(), "ema": ema.state}

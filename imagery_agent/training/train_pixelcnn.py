@@ -19,14 +19,12 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from ..backbones.generative import GenerativeImaginer
 from ..backbones.pixelcnn import ConditionalPixelCNN
 from ..scenes import get_family
-from ..scenes.corpus import build_corpus
 from .common import (TrainConfig, append_csv, arguments, keep_if_best, resume, run_cli, save_state, start_run,
-                     step_seeds, warmup_cosine)
-from .train import grounding_labels, grounding_loss
-from .train_onepass import make_batch, pixel_weight
+                     step_seeds, validate_backbone, warmup_cosine)
+from .train import grounding_labels, grounding_loss, salient_weight
+from .train_onepass import make_batch
 
 
 @dataclass(kw_only=True)
@@ -60,16 +58,6 @@ def build_model(cfg: PixelCNNConfig) -> ConditionalPixelCNN:
     fam = get_family(cfg.family)
     return ConditionalPixelCNN(family=cfg.family, vocabulary=sorted(fam.vocabulary()), palette=family_palette(cfg.family),
                                image_size=cfg.image_size, grounding_classes=list(fam.grounding_classes), **cfg.model)
-
-
-def validate(cfg: PixelCNNConfig, model, n: int) -> dict:
-    from ..evaluate import score_images
-    model.eval()
-    try:
-        return score_images(GenerativeImaginer(model, cfg.family, batch_size=50, **cfg.sampling),
-                            build_corpus(cfg.family, n, seed=12345, split="val"))
-    finally:
-        model.train()
 
 
 def train(cfg: PixelCNNConfig, out: Path, quiet: bool = False) -> Path:
@@ -107,7 +95,7 @@ def train(cfg: PixelCNNConfig, out: Path, quiet: bool = False) -> Path:
             target = model.snap(x)
             snapped = model.colours[target].permute(0, 3, 1, 2)
             logits = model.logits(snapped, model.conditioning(hidden, mask))
-            weight = pixel_weight(cfg, snapped)[:, 0]
+            weight = salient_weight(cfg, snapped)[:, 0]
             loss_pixels = (F.cross_entropy(logits, target, reduction="none") * weight).mean() / weight.mean()
             loss = loss_pixels + cfg.grounding["weight"] * loss_ground
             logs["pixels"] = loss_pixels.item()
@@ -121,7 +109,7 @@ def train(cfg: PixelCNNConfig, out: Path, quiet: bool = False) -> Path:
             append_csv(out / "log.csv", {"step": done, **logs, "wall_s": round(time.time() - t0, 1)})
         trained = done - pre
         if trained > 0 and (trained % cfg.eval_every == 0 or done == total):
-            best = keep_if_best(cfg, out, model, validate(cfg, model, cfg.eval_scenes), best, done, trained, t0)
+            best = keep_if_best(cfg, out, model, validate_backbone(cfg, model, cfg.eval_scenes, **cfg.sampling), best, done, trained, t0)
         if trained > 0 and (trained % cfg.checkpoint_every == 0 or done == total):
             save_state(out / "checkpoint", done, {"model": model.state_dict()}, opt,
                        {"family": cfg.family, "best": best, "wall_s": round(time.time() - t0, 1)})

@@ -22,13 +22,14 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from ..backbones.dalle import DallE, VQVAEPrior
-from ..backbones.generative import GenerativeImaginer, to_uint8
+from ..backbones.generative import to_uint8
 from ..backbones.image_tokens import gumbel_temperature
 from ..scenes import get_family
 from ..scenes.corpus import build_corpus
 from .common import (TrainConfig, append_csv, arguments, keep_if_best, resume, run_cli, save_state, start_run,
-                     step_seeds, warmup_cosine)
-from .train_onepass import make_batch, pixel_weight, weighted_l1
+                     step_seeds, validate_backbone, warmup_cosine)
+from .train import salient_weight
+from .train_onepass import make_batch, weighted_l1
 
 MODELS = {"dalle": DallE, "vqvae": VQVAEPrior}
 
@@ -79,16 +80,6 @@ def tokenizer_round_trip(cfg: TokensConfig, model, n: int) -> dict:
     return {f"round_trip_{k}": v for k, v in fam.summarise_scores(scores).items() if not isinstance(v, dict)}
 
 
-def validate(cfg: TokensConfig, model, n: int) -> dict:
-    from ..evaluate import score_images
-    model.eval()
-    try:
-        return score_images(GenerativeImaginer(model, cfg.family, batch_size=50, **cfg.sampling),
-                            build_corpus(cfg.family, n, seed=12345, split="val"))
-    finally:
-        model.train()
-
-
 def warm_start(model, folder: Path) -> None:
     """Weights of another run (its checkpoint) or a saved backbone, for a run that continues it
     with added parts (e.g. image positions), which start from zero."""
@@ -132,7 +123,7 @@ def train(cfg: TokensConfig, out: Path, quiet: bool = False, init_from: str | No
         if step < pre:  # stage 1: the image tokenizer
             lr_scale = warmup_cosine(cfg.replace(max_steps=pre, learning_rate=1.0), step)
             opt.param_groups[0]["lr"], opt.param_groups[1]["lr"] = cfg.tokenizer_learning_rate * lr_scale, 0.0
-            weight = pixel_weight(cfg, x)
+            weight = salient_weight(cfg, x)
             if cfg.backbone == "dalle":
                 tau = gumbel_temperature(step, pre)
                 recon, kl = tok(x, tau, gen)
@@ -171,7 +162,7 @@ def train(cfg: TokensConfig, out: Path, quiet: bool = False, init_from: str | No
             print(json.dumps({"step": done, **m}), flush=True)
         trained = done - pre
         if trained > 0 and (trained % cfg.eval_every == 0 or done == total):
-            best = keep_if_best(cfg, out, model, validate(cfg, model, cfg.eval_scenes), best, done, trained, t0)
+            best = keep_if_best(cfg, out, model, validate_backbone(cfg, model, cfg.eval_scenes, **cfg.sampling), best, done, trained, t0)
         if done % cfg.checkpoint_every == 0 or done == total or done == pre:
             save_state(out / "checkpoint", done, {"model": model.state_dict()}, opt,
                        {"family": cfg.family, "best": best, "wall_s": round(time.time() - t0, 1)})
