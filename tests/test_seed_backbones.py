@@ -70,6 +70,30 @@ def test_backbone_trains_saves_loads_and_keeps_the_imaginer_contract(name, tmp_p
         imaginer.imagine(TEXTS, steps=50)
 
 
+def test_a_palette_vae_colours_from_the_words_own_embeddings_and_warm_starts_from_a_plain_one(tmp_path, capsys):
+    """The palette decoder's colours come from each word's embedding (not its state in context),
+    mixed from the palette: changing only the palette's colours changes the picture, and a plain
+    VAE's weights start it (the reshaped output layer and the colour parts start afresh)."""
+    from imagery_agent.training.common import warm_start
+    trainer, plain_cfg = tiny("vae")
+    plain = trainer.train(plain_cfg, tmp_path / "plain", quiet=True)
+    _, cfg = tiny("vae")
+    cfg.model = dict(cfg.model, palette=4)
+    model = trainer.build_model(cfg)
+    warm_start(model, plain)
+    said = capsys.readouterr().out
+    assert "decoder.palette_rgb" in said and "decoder.convs" in said and "words.encoder" not in said
+    best = trainer.train(cfg, tmp_path / "palette", quiet=True, init_from=str(plain))
+    imaginer = load_backbone("islands", "vae", best)
+    before = imaginer.imagine(TEXTS, seed=3)[0].pixels
+    with torch.no_grad():
+        imaginer.model.decoder.palette_rgb.mul_(-1)
+    after = imaginer.imagine(TEXTS, seed=3)[0].pixels
+    assert not np.array_equal(before, after)
+    with pytest.raises(ValueError, match="own embeddings"):
+        imaginer.model.decoder(*imaginer.model.read(TEXTS[:1])[:2], torch.zeros(1, 4))
+
+
 def test_the_dvae_temperature_anneals_towards_one_hot():
     taus = [gumbel_temperature(s, 100) for s in range(0, 101, 10)]
     assert taus[0] == pytest.approx(1.0) and all(a > b for a, b in zip(taus[:8], taus[1:9]))

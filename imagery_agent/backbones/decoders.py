@@ -4,6 +4,13 @@
 simplest form: every cell of a coarse grid is a query made of its coordinates (the same Fourier
 features the diffusion UNet sees) and a latent code; it cross-attends to the token states, and
 convolutions upsample the grid into the picture. One forward pass draws an image.
+
+With `palette` set, the decoder binds colour to shape the way object-centric decoders do: the
+convolutions draw only grey levels and a mask, and every cell's colour is read apart, by an
+attention whose values are the words' own embeddings (not their states in context), as a mix of a
+small learned palette. "purple" then means the same colour whatever it qualifies, so a
+colour-object pair never seen in training is drawn from a colour and a shape each seen many times
+(the plain decoder drew such pairs dim: rooms held-out pairs 0.53 right against 0.99 for the others).
 """
 from __future__ import annotations
 
@@ -11,6 +18,9 @@ import torch
 from torch import nn
 
 from .pipeline import N_COORD_CHANNELS, coordinate_channels
+
+
+PALETTE_GAIN = 8.0
 
 
 class ResBlock(nn.Module):
@@ -33,9 +43,12 @@ class CrossAttentionBlock(nn.Module):
         self.norm_mlp = nn.LayerNorm(dim)
         self.mlp = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
 
-    def forward(self, q, words, mask):
-        q = q + self.attn(self.norm(q), words, words, key_padding_mask=~mask.bool(), need_weights=False)[0]
-        return q + self.mlp(self.norm_mlp(q))
+    def forward(self, q, words, mask, need_weights: bool = False):
+        """The new queries (and, with `need_weights`, where each looked: (B, queries, tokens))."""
+        read, weights = self.attn(self.norm(q), words, words, key_padding_mask=~mask.bool(), need_weights=need_weights)
+        q = q + read
+        q = q + self.mlp(self.norm_mlp(q))
+        return (q, weights) if need_weights else q
 
 
 class WordAttentionDecoder(nn.Module):
@@ -43,14 +56,33 @@ class WordAttentionDecoder(nn.Module):
     `grid` x `grid`; each doubling up to `size` has its own channel count in `channels`."""
 
     def __init__(self, words_dim: int, latent_dim: int, size: int, grid: int, channels: tuple, layers: int = 2,
-                 heads: int = 4, out_channels: int = 3, groups: int = 8):
+                 heads: int = 4, out_channels: int = 3, groups: int = 8, palette: int = 0,
+                 colour_attention: str = "shared"):
         super().__init__()
         if size % grid or (size // grid) & (size // grid - 1):
             raise ValueError(f"the image size {size} must be the grid {grid} times a power of two")
         n_up = (size // grid).bit_length() - 1
         if len(channels) != n_up + 1:
             raise ValueError(f"{n_up + 1} channel counts needed (grid {grid} -> size {size}), got {len(channels)}")
-        self.grid, self.latent_dim = grid, latent_dim
+        self.grid, self.latent_dim, self.palette = grid, latent_dim, palette
+        self.bounded = bool(palette)  # the picture comes out in [-1, 1]; otherwise the caller squashes it
+        if palette:
+            if out_channels != 3:
+                raise ValueError(f"a palette decoder draws RGB pictures (3 channels), got {out_channels}")
+            if colour_attention not in ("shared", "own"):
+                raise ValueError(f"colour_attention must be 'shared' or 'own', got {colour_attention!r}")
+            out_channels = 2  # grey level and mask
+            self.colour_attention = colour_attention
+            if colour_attention == "own":  # an attention of its own finds each cell's colour word
+                self.colour_norm = nn.LayerNorm(words_dim)
+                self.colour_attn = nn.MultiheadAttention(words_dim, heads, batch_first=True)
+            else:  # the colour is read where the last block read the words
+                self.colour_values = nn.Linear(words_dim, words_dim)
+            self.colour_logits = nn.Sequential(nn.LayerNorm(words_dim), nn.Linear(words_dim, palette))
+            # colours are tanh(PALETTE_GAIN x parameter): the gain lets Adam's small steps reach any hue in a
+            # few hundred steps (a plain parameter moves about the learning rate a step)
+            self.palette_rgb = nn.Parameter(torch.empty(palette, 3).uniform_(-0.3, 0.3))
+            self.upsample = nn.Upsample(scale_factor=size // grid, mode="nearest")
         self.query = nn.Linear(N_COORD_CHANNELS + latent_dim, words_dim)
         self.blocks = nn.ModuleList(CrossAttentionBlock(words_dim, heads) for _ in range(layers))
         convs = [nn.Conv2d(words_dim, channels[0], 3, padding=1), ResBlock(channels[0], groups)]
@@ -60,15 +92,38 @@ class WordAttentionDecoder(nn.Module):
         convs += [nn.GroupNorm(groups, channels[-1]), nn.SiLU(), nn.Conv2d(channels[-1], out_channels, 3, padding=1)]
         self.convs = nn.Sequential(*convs)
 
-    def forward(self, words: torch.Tensor, mask: torch.Tensor, latent: torch.Tensor | None = None) -> torch.Tensor:
+    def colours(self) -> torch.Tensor:
+        """The palette, (palette, 3) in [-1, 1]."""
+        return torch.tanh(PALETTE_GAIN * self.palette_rgb)
+
+    def forward(self, words: torch.Tensor, mask: torch.Tensor, latent: torch.Tensor | None = None,
+                embedded: torch.Tensor | None = None) -> torch.Tensor:
+        """`embedded`: the tokens' own embeddings (B, T, words_dim), needed with a palette."""
         b, g = words.shape[0], self.grid
         q = coordinate_channels(g, b, words.device, words.dtype).flatten(2).transpose(1, 2)  # (B, g*g, C)
         if self.latent_dim:
             q = torch.cat([q, latent[:, None].expand(-1, g * g, -1)], -1)
         q = self.query(q)
-        for block in self.blocks:
-            q = block(q, words, mask)
-        return self.convs(q.transpose(1, 2).reshape(b, -1, g, g))
+        if self.palette and embedded is None:
+            raise ValueError("a palette decoder needs the words' own embeddings (embedded=...)")
+        shared = self.palette and self.colour_attention == "shared"
+        for i, block in enumerate(self.blocks):
+            if shared and i == len(self.blocks) - 1:
+                q, looked = block(q, words, mask, need_weights=True)
+            else:
+                q = block(q, words, mask)
+        out = self.convs(q.transpose(1, 2).reshape(b, -1, g, g))
+        if not self.palette:
+            return out
+        if shared:
+            read = looked @ self.colour_values(embedded)
+        else:
+            read = self.colour_attn(self.colour_norm(q), words, embedded, key_padding_mask=~mask.bool(),
+                                    need_weights=False)[0]
+        colour = self.colour_logits(read).softmax(-1) @ self.colours()  # (B, g*g, 3)
+        colour = self.upsample(colour.transpose(1, 2).reshape(b, 3, g, g))
+        grey, alpha = torch.tanh(out[:, :1]), torch.sigmoid(out[:, 1:])
+        return alpha * colour + (1 - alpha) * grey
 
 
 class ConvEncoder(nn.Module):

@@ -26,24 +26,31 @@ class _OnePass(ModelMixin, ConfigMixin):
     sampler_evaluations = 1
 
     def _build(self, vocabulary, image_size, hidden, layers, heads, max_length, latent_dim, grid, channels,
-               decoder_layers, grounding_classes):
+               decoder_layers, grounding_classes, palette=0, colour_attention="shared"):
         self.words = WordReader(vocabulary, hidden, layers, heads, max_length, tuple(grounding_classes))
-        self.decoder = WordAttentionDecoder(hidden, latent_dim, image_size, grid, tuple(channels), decoder_layers, heads)
+        self.decoder = WordAttentionDecoder(hidden, latent_dim, image_size, grid, tuple(channels), decoder_layers, heads,
+                                            palette=palette, colour_attention=colour_attention)
 
     def read(self, prompts: list[str]):
-        """(token states, mask) of the prompts."""
+        """(token states, mask, the tokens' own embeddings) of the prompts."""
         batch = self.words.tokenize(prompts)
-        return self.words(batch["input_ids"], batch["attention_mask"]), batch["attention_mask"]
+        ids, mask = batch["input_ids"], batch["attention_mask"]
+        return self.words(ids, mask), mask, self.embedded(ids)
 
-    def decode(self, hidden, mask, latent) -> torch.Tensor:
-        return torch.tanh(self.decoder(hidden, mask, latent))
+    def embedded(self, input_ids) -> torch.Tensor:
+        """Each token's embedding before any context (what a palette decoder reads colours from)."""
+        return self.words.encoder.embeddings.word_embeddings(input_ids)
+
+    def decode(self, hidden, mask, latent, embedded=None) -> torch.Tensor:
+        out = self.decoder(hidden, mask, latent, embedded)
+        return out if self.decoder.bounded else torch.tanh(out)
 
     @torch.no_grad()
     def draw(self, prompts: list[str], generators: list[torch.Generator]) -> torch.Tensor:
         """Pictures in [-1, 1], the latent of image i drawn from the prior with `generators[i]`."""
-        hidden, mask = self.read(prompts)
+        hidden, mask, embedded = self.read(prompts)
         z = seeded_normal(generators, (self.config.latent_dim,)).to(hidden.device, hidden.dtype)
-        return self.decode(hidden, mask, z)
+        return self.decode(hidden, mask, z, embedded)
 
 
 class ConditionalVAE(_OnePass):
@@ -53,10 +60,10 @@ class ConditionalVAE(_OnePass):
     def __init__(self, family: str, vocabulary: list, image_size: int = 32, hidden: int = 128, layers: int = 4,
                  heads: int = 4, max_length: int = 128, latent_dim: int = 8, grid: int = 16,
                  channels: tuple = (128, 64), decoder_layers: int = 2, encoder_channels: tuple = (64, 128),
-                 grounding_classes: tuple = ()):
+                 grounding_classes: tuple = (), palette: int = 0, colour_attention: str = "shared"):
         super().__init__()
         self._build(vocabulary, image_size, hidden, layers, heads, max_length, latent_dim, grid, channels,
-                    decoder_layers, grounding_classes)
+                    decoder_layers, grounding_classes, palette, colour_attention)
         self.encoder = ConvEncoder(tuple(encoder_channels))
         side = image_size >> len(encoder_channels)
         self.posterior = nn.Linear(encoder_channels[-1] * side * side + hidden, 2 * latent_dim)
@@ -75,10 +82,11 @@ class TextConditionalGAN(_OnePass):
     @register_to_config
     def __init__(self, family: str, vocabulary: list, image_size: int = 32, hidden: int = 128, layers: int = 4,
                  heads: int = 4, max_length: int = 128, latent_dim: int = 16, grid: int = 16,
-                 channels: tuple = (128, 64), decoder_layers: int = 2, grounding_classes: tuple = ()):
+                 channels: tuple = (128, 64), decoder_layers: int = 2, grounding_classes: tuple = (),
+                 palette: int = 0, colour_attention: str = "shared"):
         super().__init__()
         self._build(vocabulary, image_size, hidden, layers, heads, max_length, latent_dim, grid, channels,
-                    decoder_layers, grounding_classes)
+                    decoder_layers, grounding_classes, palette, colour_attention)
 
 
 class ProjectionDiscriminator(nn.Module):

@@ -323,6 +323,26 @@ def arguments(description: str, kind: str | None) -> argparse.ArgumentParser:
     return ap
 
 
+def warm_start(model, folder: Path) -> None:
+    """Weights of another run (its checkpoint) or a saved backbone, for a run that continues it
+    with added or reshaped parts (e.g. image positions, a new output layer), which start afresh."""
+    from safetensors.torch import load_file
+    folder = Path(folder)
+    if (folder / "checkpoint" / "model.safetensors").exists():
+        state = load_file(folder / "checkpoint" / "model.safetensors")
+    elif (folder / "diffusion_pytorch_model.safetensors").exists():
+        state = load_file(folder / "diffusion_pytorch_model.safetensors")
+    else:
+        raise ValueError(f"--init-from {folder}: neither a run (checkpoint/model.safetensors) nor a saved backbone")
+    own = model.state_dict()
+    reshaped = [k for k, v in state.items() if k in own and own[k].shape != v.shape]
+    state = {k: v.float() for k, v in state.items() if k not in reshaped}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected:
+        raise ValueError(f"--init-from {folder}: weights this model does not have: {', '.join(unexpected[:5])}")
+    print(f"initialised from {folder}" + (f" (new: {', '.join(missing)})" if missing else ""), flush=True)
+
+
 def run_cli(cls, kind: str | None, train, argv=None, *, ap: argparse.ArgumentParser, overrides=(),
             passthrough=()) -> int:
     """Parse the command line, read the typed config (with --max-steps, --batch-size and the
@@ -352,4 +372,4 @@ def run_cli(cls, kind: str | None, train, argv=None, *, ap: argparse.ArgumentPar
 
 __all__ = ["TrainConfig", "BackboneConfig", "CaptionerConfig", "ClipConfig", "read_config", "default_config_path",
            "step_seeds", "warmup_cosine", "EMA", "validate_backbone", "keep_if_best", "save_state", "load_state", "resume", "start_run", "append_csv",
-           "scalars", "arguments", "run_cli"]
+           "scalars", "arguments", "run_cli", "warm_start"]

@@ -27,7 +27,7 @@ from ..backbones.generative import pooled
 from ..backbones.onepass import ConditionalVAE, ProjectionDiscriminator, TextConditionalGAN
 from ..scenes import get_family
 from .common import (EMA, TrainConfig, append_csv, arguments, keep_if_best, resume, run_cli, save_state, start_run,
-                     step_seeds, validate_backbone, warmup_cosine)
+                     step_seeds, validate_backbone, warm_start, warmup_cosine)
 from .train import grounding_labels, grounding_loss, salient_weight
 
 MODELS = {"vae": ConditionalVAE, "gan": TextConditionalGAN}
@@ -76,7 +76,7 @@ def weighted_l1(pred, x, weight):
     return ((pred - x).abs() * weight).mean() / weight.mean()
 
 
-def train(cfg: OnePassConfig, out: Path, quiet: bool = False) -> Path:
+def train(cfg: OnePassConfig, out: Path, quiet: bool = False, init_from: str | None = None) -> Path:
     fam = get_family(cfg.family)
     fam.check_training(grounding=True, frames=False)
     out = start_run(cfg, out)
@@ -90,6 +90,8 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False) -> Path:
     opt = torch.optim.AdamW(groups, betas=(0.5, 0.999) if gan else (0.9, 0.999), weight_decay=0.01)
     base = [g["lr"] for g in opt.param_groups]
     step, tensors = resume(out, opt)
+    if tensors is None and init_from is not None:
+        warm_start(model, Path(init_from))
     best, spent = -1.0, 0.0
     if tensors is not None:
         model.load_state_dict(tensors["model"])
@@ -114,7 +116,7 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False) -> Path:
         prompts, scenes, x = make_batch(cfg, rng, cfg.batch_size, render=step >= pre)
         batch = model.words.tokenize(prompts)
         hidden = model.words(batch["input_ids"], batch["attention_mask"])
-        mask = batch["attention_mask"]
+        mask, embedded = batch["attention_mask"], model.embedded(batch["input_ids"])
         loss_ground = grounding_loss(model.words.grounding, hidden, grounding_labels(fam, model.words.tokenizer, batch,
                                                                                      scenes), classes)
         logs = {"loss_grounding": loss_ground.item(), "loss_reconstruction": float("nan"),  # one set of columns
@@ -126,7 +128,7 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False) -> Path:
             weight = salient_weight(cfg, x)
             if gan:  # the critic's turn: real with its words, real with wrong words, and the generator's picture
                 z = torch.randn(x.shape[0], model.config.latent_dim, generator=gen)
-                fake = model.decode(hidden, mask, z)
+                fake = model.decode(hidden, mask, z, embedded)
                 words_vec = pooled(hidden, mask).detach()
                 d_loss = (F.relu(1 - disc(x, words_vec)).mean() + 0.5 * F.relu(1 + disc(x, words_vec.roll(1, 0))).mean()
                           + 0.5 * F.relu(1 + disc(fake.detach(), words_vec)).mean())
@@ -142,7 +144,7 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False) -> Path:
             else:
                 mean, logvar = model.encode(x, hidden, mask)
                 z = mean + torch.randn(mean.shape, generator=gen) * (0.5 * logvar).exp()
-                recon = model.decode(hidden, mask, z)
+                recon = model.decode(hidden, mask, z, embedded)
                 loss_rec = weighted_l1(recon, x, weight)
                 kl = -0.5 * (1 + logvar - mean ** 2 - logvar.exp()).sum(1).mean() / x[0].numel()
                 loss = loss_rec + cfg.kl_weight * kl
@@ -178,8 +180,9 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False) -> Path:
 def main(argv=None):
     ap = arguments(__doc__.splitlines()[0], "BACKBONE")
     ap.add_argument("--backbone", required=True, choices=list(MODELS))
+    ap.add_argument("--init-from", dest="init_from", help="start from another run's (or a saved backbone's) weights")
     args, _ = ap.parse_known_args(argv)
-    return run_cli(OnePassConfig, args.backbone, train, argv, ap=ap, overrides=("backbone",))
+    return run_cli(OnePassConfig, args.backbone, train, argv, ap=ap, overrides=("backbone",), passthrough=("init_from",))
 
 
 if __name__ == "__main__":

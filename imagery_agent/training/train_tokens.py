@@ -27,7 +27,7 @@ from ..backbones.image_tokens import gumbel_temperature
 from ..scenes import get_family
 from ..scenes.corpus import build_corpus
 from .common import (TrainConfig, append_csv, arguments, keep_if_best, resume, run_cli, save_state, start_run,
-                     step_seeds, validate_backbone, warmup_cosine)
+                     step_seeds, validate_backbone, warm_start, warmup_cosine)
 from .train import salient_weight
 from .train_onepass import make_batch, weighted_l1
 
@@ -78,23 +78,6 @@ def tokenizer_round_trip(cfg: TokensConfig, model, n: int) -> dict:
     model.train()
     scores = [fam.score_image(im, e.scene) for im, e in zip(pictures, examples)]
     return {f"round_trip_{k}": v for k, v in fam.summarise_scores(scores).items() if not isinstance(v, dict)}
-
-
-def warm_start(model, folder: Path) -> None:
-    """Weights of another run (its checkpoint) or a saved backbone, for a run that continues it
-    with added parts (e.g. image positions), which start from zero."""
-    from safetensors.torch import load_file
-    folder = Path(folder)
-    if (folder / "checkpoint" / "model.safetensors").exists():
-        state = load_file(folder / "checkpoint" / "model.safetensors")
-    elif (folder / "diffusion_pytorch_model.safetensors").exists():
-        state = load_file(folder / "diffusion_pytorch_model.safetensors")
-    else:
-        raise ValueError(f"--init-from {folder}: neither a run (checkpoint/model.safetensors) nor a saved backbone")
-    missing, unexpected = model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
-    if unexpected:
-        raise ValueError(f"--init-from {folder}: weights this model does not have: {', '.join(unexpected[:5])}")
-    print(f"initialised from {folder}" + (f" (new: {', '.join(missing)})" if missing else ""), flush=True)
 
 
 def train(cfg: TokensConfig, out: Path, quiet: bool = False, init_from: str | None = None) -> Path:
