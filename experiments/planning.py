@@ -225,7 +225,7 @@ def _episode(env, agent, seed: int) -> dict:
     return {"seed": seed, "success": success, "reward": float(reward), "steps": steps, "shortest": shortest,
             "path_ratio": steps / shortest if success and shortest else math.nan,
             "plans": ep.plans if ep else 0, "imagined": ep.imagined if ep else 0, "caught": ep.caught if ep else 0,
-            "unresolved": ep.unresolved if ep else 0, "modelled_ms": ep.clock_ms if ep else math.nan,
+            "unresolved": ep.unresolved if ep else 0, "repeated": ep.repeated if ep else 0, "modelled_ms": ep.clock_ms if ep else math.nan,
             "wall_ms": wall_ms, "error": error}
 
 
@@ -242,11 +242,14 @@ def summarise(episodes: pd.DataFrame, cfg: PlanningConfig, imagers: dict) -> dic
             "caught_per_episode": float(df.caught.mean()),
             "episodes_with_a_caught_image": float((df.caught > 0).mean()),
             "unresolved_per_episode": float(df.unresolved.mean()),
+            "repeated_per_episode": float(df.repeated.mean()),
             "imager": imagers.get(name, name)}
     config = {**asdict(cfg), "out": str(cfg.out)}
     return {"experiment": "planning", "config": config, "envs": envs,
             "notes": ["success: reward > 0; path_ratio: steps over the shortest path from the true start, "
-                      "solved episodes only", "caught: images the caption check rejected and re-imagined"]}
+                      "solved episodes only", "caught: images the caption check rejected and re-imagined",
+                      "repeated: re-imaginings given up because the new image was the same picture as the last "
+                      "(an imager that draws these words one way only)"]}
 
 
 def write_results(out: Path, episodes: pd.DataFrame, summary: dict) -> dict:

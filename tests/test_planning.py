@@ -162,6 +162,22 @@ def test_a_planted_wrong_image_is_caught_and_reimagined():
     assert code.seen == r
 
 
+class SameWrongImaginer(PlantedImaginer):
+    """Draws the same wrong room (goal moved) every time, as an imager with an unused latent does."""
+
+    def imagine(self, text, *, seed=0, **kw):
+        self.calls[text] = 0
+        return super().imagine(text, seed=seed, **kw)
+
+
+def test_the_agent_stops_reimagining_when_the_image_comes_back_the_same():
+    r = _rooms(1, seed=2)[0]
+    agent = PlanningAgent(SameWrongImaginer(), max_attempts=5)
+    code = agent.dual_code(rooms.describe(r))
+    assert not code.agree and code.attempts == 2 and agent.episode.imagined == 2
+    assert agent.episode.caught == 1 and agent.episode.repeated == 1 and code.seen != r
+
+
 def test_the_agent_plans_on_its_image_not_the_words():
     """With one attempt only, a wrong image is planned on: the plan heads for the imagined goal."""
     r = rooms.Room(7, 7, (1, 1), "east", (rooms.Thing("goal", 5, 5),))

@@ -21,6 +21,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..imagery.clock import TrialClocks
 from ..imagery.mental_image import MentalImage
 from ..perception.room_reader import RoomReadError, read_room
@@ -51,6 +53,7 @@ class Episode:
     plans: int = 0
     imagined: int = 0
     caught: int = 0                 # images the caption check rejected
+    repeated: int = 0               # re-imaginings given up: the new image was the same picture as the last
     unresolved: int = 0             # states planned on although no image agreed with the words
     clock_ms: float = 0.0
     log: list = field(default_factory=list)
@@ -119,8 +122,14 @@ class PlanningAgent:
         """Imagine the words, read the image back, compare; imagine again while they disagree."""
         verbal = get_family("rooms").parse(text)
         best = None  # (disagreement, image, seen, problem): with no image agreeing, the closest is kept
+        previous = None
         for attempt in range(1, self.max_attempts + 1):
             image = self.imagine(text)
+            if previous is not None and np.array_equal(image.pixels, previous):
+                self.clock.tick("compare")  # the same picture again: this imager draws these words one way only
+                self.episode.repeated += 1
+                break
+            previous = image.pixels
             try:
                 seen, problem = read_room(image), ""
             except RoomReadError as e:
