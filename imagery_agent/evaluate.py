@@ -280,6 +280,9 @@ def evaluate_generative(cfg: EvalConfig) -> dict:
     trained = json.loads((folder / "training_config.json").read_text()) if (folder / "training_config.json").exists() else {}
     result["training_minutes"] = trained.get("training_minutes")
     result["imagining_settings"] = {k: v for k, v in imaginer.options.items() if k != "reranker"}
+    if imaginer.options.get("reranker") is not None:  # which model picked the best candidate
+        kind = type(imaginer.options["reranker"]).__name__
+        result["imagining_settings"]["reranker"] = {"Captioner": "caption", "JointEmbedding": "embedding"}.get(kind, kind)
     shipped = (WEIGHTS_DIR / "perception" / cfg.family).exists()
     if cfg.perception and (shipped or (cfg.captioner and cfg.clip)):
         result.update(perception_metrics(cfg.family, examples, imagined, cfg.captioner, cfg.clip,
@@ -356,7 +359,9 @@ def main(argv=None):
             try:
                 options[key] = json.loads(value)
             except json.JSONDecodeError:
-                raise ValueError(f"--option {key}: {value!r} is not a number, true/false or null") from None
+                if not value.isidentifier():
+                    raise ValueError(f"--option {key}: {value!r} is not a number, true/false, null or a name") from None
+                options[key] = value  # a name, e.g. reranker=caption
         cfg = EvalConfig(family=args.family, options=options or None, weights=args.weights, n=args.n, steps=args.steps,
                          guidance=args.guidance, guidance_steps=args.guidance_steps, batch=args.batch,
                          split=args.split, compare_ddpm=args.compare_ddpm, captioner=args.captioner,

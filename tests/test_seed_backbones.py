@@ -13,7 +13,7 @@ from imagery_agent.backbones.image_tokens import gumbel_temperature
 from imagery_agent.backbones.registry import backbone_class, load_backbone
 from imagery_agent.io import WeightsError
 from imagery_agent.scenes.corpus import build_corpus
-from imagery_agent.scenes.errors import ParseError
+from imagery_agent.scenes.errors import ParseError, SceneError
 
 TINY_WORDS = {"hidden": 32, "layers": 1, "heads": 2, "max_length": 128, "grid": 16, "channels": [16, 8],
               "decoder_layers": 1}
@@ -133,6 +133,31 @@ def test_reranking_keeps_the_sample_the_joint_embedding_prefers():
         assert torch.equal(chosen[i], samples[i, best])
     with pytest.raises(ValueError, match="reranker"):
         model.draw(TEXTS, gens(), candidates=2)
+
+
+@pytest.mark.slow
+def test_the_captioner_reranks_by_reading_each_sample_back():
+    """The shipped islands captioner puts the render of the words first, then a render with one
+    landmark moved, then one with it missing; a reranker is chosen by name and refused otherwise."""
+    import dataclasses
+
+    from imagery_agent.backbones.registry import load_reranker
+    from imagery_agent.scenes import get_family
+    fam = get_family("islands")
+    scene = build_corpus("islands", 1, seed=4, split="heldout")[0].scene
+    first, rest = scene.landmarks[0], tuple(scene.landmarks[1:])
+    moved = None
+    for shift in range(6, 16):
+        try:
+            moved = dataclasses.replace(scene, landmarks=(dataclasses.replace(first, x=(first.x + shift) % 16),) + rest)
+            break
+        except SceneError:
+            continue
+    missing = dataclasses.replace(scene, landmarks=rest)
+    images = [fam.render(s, 32) for s in (missing, scene, moved)]
+    assert load_reranker("islands", "caption").rerank(fam.prompt(scene), images)[0] == 1
+    with pytest.raises(ValueError, match="reranker must be one of"):
+        load_reranker("islands", "beauty")
 
 
 def test_pixelcnn_windows_give_the_whole_pictures_logits_and_stay_causal():

@@ -52,6 +52,22 @@ def shipped(family: str) -> list[str]:
     return out
 
 
+RERANKERS = ("embedding", "caption")
+"""What picks the best of several samples: the joint embedding's similarity (DALL-E's CLIP
+reranking) or the captioner's reading of each sample compared with the words (dual coding)."""
+
+
+def load_reranker(family: str, name: str):
+    """The family's shipped reranker `name` (one of RERANKERS)."""
+    if name not in RERANKERS:
+        raise ValueError(f"reranker must be one of {', '.join(RERANKERS)}, got {name!r}")
+    if name == "caption":
+        from ..perception.captioner import load_captioner
+        return load_captioner(family)
+    from ..perception.joint_embedding import load_joint_embedding
+    return load_joint_embedding(family)
+
+
 def load_backbone(family: str, backbone: str = "diffusion", path: str | Path | None = None, batch_size: int = 50,
                   **options):
     """An Imaginer of `family` drawn by `backbone` (shipped weights, or the folder `path`).
@@ -82,8 +98,8 @@ def load_backbone(family: str, backbone: str = "diffusion", path: str | Path | N
     if unknown:
         raise ValueError(f"the {backbone} backbone has no setting {unknown[0]!r}; its settings: "
                          f"{', '.join(allowed) or 'none'}")
-    if settings.get("candidates", 1) > 1 and "reranker" not in settings:
-        from ..perception.joint_embedding import load_joint_embedding
-        settings["reranker"] = load_joint_embedding(family)
+    reranker = settings.get("reranker", "embedding" if settings.get("candidates", 1) > 1 else None)
+    if isinstance(reranker, str):
+        settings["reranker"] = load_reranker(family, reranker)
     name = f"{backbone}-{family}" + ("" if path is None else f"@{folder.name}")
     return GenerativeImaginer(model, family, name=name, batch_size=batch_size, **settings)

@@ -174,6 +174,17 @@ class Captioner(SavedModel):
         """The best caption of each image (see `caption` for the strategies)."""
         return [c[0] for c in self.caption(images, **kw)]
 
+    def rerank(self, text: str, images) -> list[int]:
+        """Indices of `images` (several imagined samples of `text`), best first, by reading each
+        back: the share of the words' objects its caption puts in the right place (the dual-coding
+        check), then the caption's likelihood; an image whose caption does not parse comes last."""
+        from ..scenes.agreement import compare_scenes
+        wanted = self._fam.parse(text)
+        captions = self.read(images)
+        score = [(compare_scenes(self._fam.name, wanted, c.scene).object_accuracy if c.ok else -1.0, c.log_prob)
+                 for c in captions]
+        return sorted(range(len(captions)), key=lambda i: score[i], reverse=True)
+
     def _read(self, text: str, log_prob: float) -> Caption:
         try:
             return Caption(text, log_prob, self._fam.parse(text))
