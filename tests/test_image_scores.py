@@ -31,6 +31,24 @@ def test_noise_lowers_the_room_score_gracefully():
     assert m["object_accuracy"] >= 0.9
 
 
+def test_room_scores_tell_unseen_colour_object_pairs_apart():
+    """Held-out rooms hold pairs never seen in training; their objects are scored apart."""
+    fam = get_family("rooms")
+    examples = build_corpus("rooms", 20, seed=5, split="heldout")
+    right = fam.summarise_scores([fam.score_image(fam.render(e.scene, 32), e.scene) for e in examples])
+    assert right["unseen_pair_object_accuracy"] == 1.0 and right["seen_pair_object_accuracy"] == 1.0
+    blanked = []  # the unseen pairs' cells painted as floor: only those objects are lost
+    for e in examples:
+        im = fam.render(e.scene, 32).copy()
+        c = 32 * score_rooms.rooms.cell_fraction(e.scene)
+        for t in e.scene.things:
+            if (t.colour, t.kind) in score_rooms.rooms.HELDOUT:
+                im[int(round(t.y * c)):int(round((t.y + 1) * c)), int(round(t.x * c)):int(round((t.x + 1) * c))] = 0
+        blanked.append(fam.score_image(im, e.scene))
+    m = fam.summarise_scores(blanked)
+    assert m["unseen_pair_object_accuracy"] == 0.0 and m["seen_pair_object_accuracy"] == 1.0
+
+
 def test_unknown_family_is_named():
     with pytest.raises(SceneError, match="unknown scene family 'castles'"):
         build_corpus("castles", 2)

@@ -74,5 +74,6 @@ def score_room(image: np.ndarray, room: rooms.Room) -> dict:
         err = math.hypot(best[0] - t.x, best[1] - t.y) / max(room.width, room.height)
         errors.append(err)
         placed.append(present[-1] and err <= TOLERANCE)
-    return {"present": present, "errors": errors, "placed": placed, "exact": all(placed)}
+    unseen = [(t.colour, t.kind) in rooms.HELDOUT for t in room.things]
+    return {"present": present, "errors": errors, "placed": placed, "exact": all(placed), "unseen": unseen}
 
