@@ -93,7 +93,8 @@ class GenerativeImaginer:
         self.name = name or f"{model.backbone_name}-{family}"
         self.batch_size = batch_size
         self.size = model.config.image_size
-        self.steps = getattr(model, "sampler_evaluations", 1)
+        # network evaluations per image: each of several reranked candidates is sampled in full
+        self.steps = getattr(model, "sampler_evaluations", 1) * options.get("candidates", 1)
         self.guidance, self.guidance_steps = None, None
 
     def imagine(self, texts, *, seed: int = 0, steps: int | None = None, guidance: float | None = None,
