@@ -248,8 +248,7 @@ def summarise(episodes: pd.DataFrame, cfg: PlanningConfig, imagers: dict) -> dic
     return {"experiment": "planning", "config": config, "envs": envs,
             "notes": ["success: reward > 0; path_ratio: steps over the shortest path from the true start, "
                       "solved episodes only", "caught: images the caption check rejected and re-imagined",
-                      "repeated: re-imaginings given up because the new image was the same picture as the last "
-                      "(an imager that draws these words one way only)"]}
+                      "repeated: re-imaginings given up because the new image was read as the same room as the last"]}
 
 
 def write_results(out: Path, episodes: pd.DataFrame, summary: dict) -> dict:

@@ -170,12 +170,12 @@ class SameWrongImaginer(PlantedImaginer):
         return super().imagine(text, seed=seed, **kw)
 
 
-def test_the_agent_stops_reimagining_when_the_image_comes_back_the_same():
+def test_the_agent_stops_reimagining_when_the_image_reads_the_same_again():
     r = _rooms(1, seed=2)[0]
     agent = PlanningAgent(SameWrongImaginer(), max_attempts=5)
     code = agent.dual_code(rooms.describe(r))
     assert not code.agree and code.attempts == 2 and agent.episode.imagined == 2
-    assert agent.episode.caught == 1 and agent.episode.repeated == 1 and code.seen != r
+    assert agent.episode.caught == 2 and agent.episode.repeated == 1 and code.seen != r
 
 
 def test_the_agent_plans_on_its_image_not_the_words():

@@ -21,8 +21,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ..imagery.clock import TrialClocks
 from ..imagery.mental_image import MentalImage
 from ..perception.room_reader import RoomReadError, read_room
@@ -53,7 +51,7 @@ class Episode:
     plans: int = 0
     imagined: int = 0
     caught: int = 0                 # images the caption check rejected
-    repeated: int = 0               # re-imaginings given up: the new image was the same picture as the last
+    repeated: int = 0               # re-imaginings given up: the new image was read as the same room as the last
     unresolved: int = 0             # states planned on although no image agreed with the words
     clock_ms: float = 0.0
     log: list = field(default_factory=list)
@@ -122,14 +120,9 @@ class PlanningAgent:
         """Imagine the words, read the image back, compare; imagine again while they disagree."""
         verbal = get_family("rooms").parse(text)
         best = None  # (disagreement, image, seen, problem): with no image agreeing, the closest is kept
-        previous = None
+        previous = None  # what the last image was read as
         for attempt in range(1, self.max_attempts + 1):
             image = self.imagine(text)
-            if previous is not None and np.array_equal(image.pixels, previous):
-                self.clock.tick("compare")  # the same picture again: this imager draws these words one way only
-                self.episode.repeated += 1
-                break
-            previous = image.pixels
             try:
                 seen, problem = read_room(image), ""
             except RoomReadError as e:
@@ -143,6 +136,10 @@ class PlanningAgent:
             problem = problem or f"the image shows {canonical(seen)!r}"
             if best is None or _disagreement(verbal, seen) < best[0]:
                 best = (_disagreement(verbal, seen), image, seen, problem)
+            if seen is not None and seen == previous:  # read the same as the last: drawing again will not help
+                self.episode.repeated += 1
+                break
+            previous = seen
         if not agree:
             _, image, seen, problem = best
         caption = canonical(seen) if seen is not None else ""
