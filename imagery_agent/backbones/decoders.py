@@ -5,12 +5,13 @@ simplest form: every cell of a coarse grid is a query made of its coordinates (t
 features the diffusion UNet sees) and a latent code; it cross-attends to the token states, and
 convolutions upsample the grid into the picture. One forward pass draws an image.
 
-With `palette` set, the decoder binds colour to shape the way object-centric decoders do: the
-convolutions draw only grey levels and a mask, and every cell's colour is read apart, by an
-attention whose values are the words' own embeddings (not their states in context), as a mix of a
-small learned palette. "purple" then means the same colour whatever it qualifies, so a
-colour-object pair never seen in training is drawn from a colour and a shape each seen many times
-(the plain decoder drew such pairs dim: rooms held-out pairs 0.53 right against 0.99 for the others).
+With `palette` set (an experiment, not yet a working recipe: see the README's rooms VAE notes), the
+decoder binds colour to shape the way object-centric decoders do: the convolutions draw only grey
+levels and a mask, and every cell's colour is read apart, where the last block read the words but
+from the words' own embeddings (not their states in context), as a mix of a small learned palette.
+"purple" would then mean the same colour whatever it qualifies, so a colour-object pair never seen
+in training would be drawn from a colour and a shape each seen many times (the plain decoder draws
+such pairs dim).
 """
 from __future__ import annotations
 
@@ -56,8 +57,7 @@ class WordAttentionDecoder(nn.Module):
     `grid` x `grid`; each doubling up to `size` has its own channel count in `channels`."""
 
     def __init__(self, words_dim: int, latent_dim: int, size: int, grid: int, channels: tuple, layers: int = 2,
-                 heads: int = 4, out_channels: int = 3, groups: int = 8, palette: int = 0,
-                 colour_attention: str = "shared"):
+                 heads: int = 4, out_channels: int = 3, groups: int = 8, palette: int = 0):
         super().__init__()
         if size % grid or (size // grid) & (size // grid - 1):
             raise ValueError(f"the image size {size} must be the grid {grid} times a power of two")
@@ -69,15 +69,8 @@ class WordAttentionDecoder(nn.Module):
         if palette:
             if out_channels != 3:
                 raise ValueError(f"a palette decoder draws RGB pictures (3 channels), got {out_channels}")
-            if colour_attention not in ("shared", "own"):
-                raise ValueError(f"colour_attention must be 'shared' or 'own', got {colour_attention!r}")
             out_channels = 2  # grey level and mask
-            self.colour_attention = colour_attention
-            if colour_attention == "own":  # an attention of its own finds each cell's colour word
-                self.colour_norm = nn.LayerNorm(words_dim)
-                self.colour_attn = nn.MultiheadAttention(words_dim, heads, batch_first=True)
-            else:  # the colour is read where the last block read the words
-                self.colour_values = nn.Linear(words_dim, words_dim)
+            self.colour_values = nn.Linear(words_dim, words_dim)  # read where the last block read the words
             self.colour_logits = nn.Sequential(nn.LayerNorm(words_dim), nn.Linear(words_dim, palette))
             # colours are tanh(PALETTE_GAIN x parameter): the gain lets Adam's small steps reach any hue in a
             # few hundred steps (a plain parameter moves about the learning rate a step)
@@ -106,20 +99,15 @@ class WordAttentionDecoder(nn.Module):
         q = self.query(q)
         if self.palette and embedded is None:
             raise ValueError("a palette decoder needs the words' own embeddings (embedded=...)")
-        shared = self.palette and self.colour_attention == "shared"
         for i, block in enumerate(self.blocks):
-            if shared and i == len(self.blocks) - 1:
+            if self.palette and i == len(self.blocks) - 1:
                 q, looked = block(q, words, mask, need_weights=True)
             else:
                 q = block(q, words, mask)
         out = self.convs(q.transpose(1, 2).reshape(b, -1, g, g))
         if not self.palette:
             return out
-        if shared:
-            read = looked @ self.colour_values(embedded)
-        else:
-            read = self.colour_attn(self.colour_norm(q), words, embedded, key_padding_mask=~mask.bool(),
-                                    need_weights=False)[0]
+        read = looked @ self.colour_values(embedded)
         colour = self.colour_logits(read).softmax(-1) @ self.colours()  # (B, g*g, 3)
         colour = self.upsample(colour.transpose(1, 2).reshape(b, 3, g, g))
         grey, alpha = torch.tanh(out[:, :1]), torch.sigmoid(out[:, 1:])
