@@ -257,8 +257,11 @@ def test_imagining_settings_are_checked_by_name(tmp_path):
     assert load_backbone("islands", "dalle", best, top_k=4).options["top_k"] == 4
     with pytest.raises(ValueError, match="no setting 'colour'.*top_k"):
         load_backbone("islands", "dalle", best, colour=3)
-    with pytest.raises(ValueError, match="candidates must be at least 1"):
-        load_backbone("islands", "dalle", best, candidates=0).imagine(TEXTS[:1])
+    for bad in (0, 2.5, "abc", True):  # refused when loading, before any sample
+        with pytest.raises(ValueError, match="candidates must be a whole number of at least 1"):
+            load_backbone("islands", "dalle", best, candidates=bad)
+    with pytest.raises(ValueError, match="candidates must be a whole number of at least 1"):
+        load_backbone("islands", "dalle", best).model.draw(TEXTS[:1], [torch.Generator()], candidates=0)
     for bad in (0, -1.0, "hot"):
         with pytest.raises(ValueError, match="temperature must be a number above 0"):
             load_backbone("islands", "dalle", best, temperature=bad).imagine(TEXTS[:1])

@@ -22,7 +22,7 @@ from torch import nn
 from transformers import GPT2Config, GPT2LMHeadModel
 from transformers.generation.logits_process import TopKLogitsWarper, TopPLogitsWarper
 
-from .generative import check_temperature
+from .generative import check_candidates, check_temperature
 from .image_tokens import DiscreteVAE, VectorQuantizer
 from .tokenizer import build_tokenizer, check_prompts
 
@@ -121,8 +121,7 @@ class _TokenPrior(ModelMixin, ConfigMixin):
              top_p: float | None = None, temperature: float = 1.0, candidates: int = 1, reranker=None) -> torch.Tensor:
         """Pictures in [-1, 1]. With `candidates` > 1, each picture is the best of that many
         samples (drawn in turn from its own generator) by the `reranker`'s similarity to the words."""
-        if candidates < 1:
-            raise ValueError(f"candidates must be at least 1, got {candidates}")
+        candidates = check_candidates(candidates)
         if candidates > 1 and reranker is None:
             raise ValueError("reranking several candidates needs a reranker (the family's joint embedding)")
         samples = [self.image_tokens.decode_tokens(self.sample_tokens(prompts, generators, top_k, top_p, temperature))

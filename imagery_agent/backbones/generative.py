@@ -78,6 +78,13 @@ def check_temperature(temperature) -> float:
     return float(temperature)
 
 
+def check_candidates(candidates) -> int:
+    """How many samples reranking draws: a whole number, at least 1 (1: no reranking)."""
+    if isinstance(candidates, bool) or not isinstance(candidates, int) or candidates < 1:
+        raise ValueError(f"candidates must be a whole number of at least 1, got {candidates!r}")
+    return candidates
+
+
 def seeded_normal(generators: list[torch.Generator], shape: tuple) -> torch.Tensor:
     """One draw per image from its own generator: an image never depends on its batch."""
     return torch.stack([torch.randn(shape, generator=g) for g in generators])
@@ -147,5 +154,5 @@ def load_backbone_model(cls, folder: str | Path, *, required_manifest: bool = Fa
     return model.float().eval()
 
 
-__all__ = ["WordReader", "pooled", "to_uint8", "seeded_normal", "GenerativeImaginer", "save_backbone",
+__all__ = ["WordReader", "pooled", "to_uint8", "check_candidates", "seeded_normal", "GenerativeImaginer", "save_backbone",
            "load_backbone_model"]

@@ -72,7 +72,7 @@ def load_backbone(family: str, backbone: str = "diffusion", path: str | Path | N
                   **options):
     """An Imaginer of `family` drawn by `backbone` (shipped weights, or the folder `path`).
     `options` override the saved imagining settings (e.g. top_k, candidates for dalle)."""
-    from .generative import GenerativeImaginer, load_backbone_model
+    from .generative import GenerativeImaginer, check_candidates, load_backbone_model
     get_family(family)
     check_backbone(backbone)
     if backbone == "diffusion":
@@ -98,7 +98,7 @@ def load_backbone(family: str, backbone: str = "diffusion", path: str | Path | N
     if unknown:
         raise ValueError(f"the {backbone} backbone has no setting {unknown[0]!r}; its settings: "
                          f"{', '.join(allowed) or 'none'}")
-    reranker = settings.get("reranker", "embedding" if settings.get("candidates", 1) > 1 else None)
+    reranker = settings.get("reranker", "embedding" if check_candidates(settings.get("candidates", 1)) > 1 else None)
     if isinstance(reranker, str):
         settings["reranker"] = load_reranker(family, reranker)
     name = f"{backbone}-{family}" + ("" if path is None else f"@{folder.name}")
