@@ -88,15 +88,20 @@ def test_mission_locations_follow_babyai():
 @pytest.mark.parametrize("mission", ["get to the goal", "use the key to open the door and then get to the goal"])
 def test_planner_finds_shortest_paths_on_oracle_images(mission):
     planner, m = ShortestPathPlanner(), parse_mission(mission)
+    solved = 0
     for r in _rooms(25, seed=11):
         seen = read_room(OracleImaginer("rooms").imagine(rooms.describe(r))[0])
-        plan = planner.plan(seen, m)
-        assert plan.found
-        assert len(plan.actions) == _bfs_length(r, m)
+        plan, shortest = planner.plan(seen, m), _bfs_length(r, m)
+        assert plan.found == (shortest is not None)  # a locked door whose key is elsewhere: no plan
+        if shortest is None:
+            continue
+        solved += 1
+        assert len(plan.actions) == shortest
         state = r
         for a in plan.actions:
             state = step(state, a)
         assert state.agent == r.goal
+    assert solved >= 20
 
 
 def test_locked_door_plan_fetches_the_key():

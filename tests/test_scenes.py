@@ -268,6 +268,28 @@ def test_room_graph_and_picture_agree():
     assert tuple(img[75, 75]) == (0, 0, 0)  # beyond the 7 x 7 room
 
 
+def test_training_rooms_cover_what_the_tasks_say():
+    """The planning tasks split rooms along rows as well as down columns, and lock doors of every
+    colour; a backbone that never saw those draws them wrong, so the training split holds both."""
+    rng = np.random.default_rng(0)
+    train = [get_family("rooms").sample_split(rng, "train") for _ in range(600)]
+    walls = {"along a row" if w.y0 == w.y1 else "down a column" for r in train for w in r.walls}
+    locked = {t.colour for r in train for t in r.things if t.kind == "door" and t.state == "locked"}
+    assert walls == {"along a row", "down a column"}
+    assert locked == set(rooms.COLOURS) - {c for c, kind in rooms.HELDOUT if kind == "door"}
+
+
+def test_room_twins_move_one_thing():
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        r = rooms.sample(rng)
+        t = rooms.twin(r, rng)
+        if t is None:
+            continue
+        moved = len(set(r.things) ^ set(t.things)) // 2 + ((r.agent, r.heading) != (t.agent, t.heading))
+        assert moved == 1 and (t.width, t.height, t.walls) == (r.width, r.height, r.walls)
+
+
 # --- corpora -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("family", FAMILY_NAMES)

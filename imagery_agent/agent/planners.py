@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..scenes.room_actions import ACTIONS, front, step, thing_at
+from ..scenes.room_actions import ACTIONS, front, step
 from ..scenes.rooms import Room
 from .missions import Mission
 
@@ -24,9 +24,9 @@ SUCCESS = "success"
 MAX_STATES = 20_000
 """A lean search that reaches this many states has met a room it cannot solve in reasonable time."""
 FALLBACK_STATES = 5_000
-"""The budget of the full search (drops and every pickup), tried only when the lean one fails.
+"""The budget of the full search (drops too), tried only when the lean one fails.
 On true BabyAI rooms (GoToRedBall, GoToLocal, GoToObj, PickupLoc, 30 seeds each) the lean search
-always succeeds, within 831 states; a full search is for a blocked path, and on a room read
+always succeeds, within 1,303 states; a full search is for a blocked path, and on a room read
 wrong from the image it would otherwise run to tens of thousands of states (50 s) to learn that
 the mission cannot be done there."""
 
@@ -46,11 +46,6 @@ class Plan:
         return [ACTIONS[a] for a in self.actions]
 
 
-def _worth_lifting(state: Room, targets) -> bool:
-    t = thing_at(state, front(state))
-    return t is not None and (t.kind == "key" or (t.x, t.y) in targets)
-
-
 class ShortestPathPlanner:
     """Breadth-first search over the agent's own action model, as a networkx graph."""
 
@@ -62,10 +57,11 @@ class ShortestPathPlanner:
     def graph(self, room: Room, mission: Mission, lean: bool = False, max_states: int | None = None) -> nx.DiGraph:
         """Every state reachable from `room` (up to max_states), an edge per action that changes
         the state, and an edge to SUCCESS from each action that completes the mission. A `lean`
-        search picks up only keys and the mission's objects and never drops anything: most rooms
-        are solved that way in a few hundred states, and the full search is the fallback."""
+        search never drops what it lifted (it may lift a key, the mission's object or a ball in
+        the way): most rooms are solved that way in a few hundred states, and the full search is
+        the fallback."""
         targets = mission.targets(room)
-        pickup, drop = ACTIONS.index("pickup"), ACTIONS.index("drop")
+        drop = ACTIONS.index("drop")
         g = nx.DiGraph()
         g.add_node(room)
         queue, seen = deque([room]), {room}
@@ -73,7 +69,7 @@ class ShortestPathPlanner:
         while queue and len(seen) < budget:
             state = queue.popleft()
             for a in self.useful:
-                if lean and (a == drop or (a == pickup and not _worth_lifting(state, targets))):
+                if lean and a == drop:
                     continue
                 nxt = step(state, a)
                 if mission.achieved(state, a, nxt, targets):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 import numpy as np
@@ -604,6 +604,9 @@ def to_graph(r: Room) -> nx.DiGraph:
 
 # --- sampling ------------------------------------------------------------------------------
 
+LOCKED_KEY_INSIDE = 0.5
+"""How often a sampled room holds the key of its locked door."""
+
 HELDOUT = frozenset({("purple", "ball"), ("yellow", "key"), ("green", "box"), ("grey", "door")})
 
 
@@ -614,23 +617,30 @@ def combinations(r: Room) -> set:
 
 def sample(rng: np.random.Generator, max_items: int = 8, max_size: int = CANVAS_CELLS) -> Room:
     """A room of 5 to `max_size` cells a side: a goal, up to `max_items` keys, balls and boxes, and
-    often a wall with a door (a locked door's key on the agent's side). No two objects share their
+    often a wall with a door (a locked door's key, half the time, on the agent's side). No two objects share their
     colour and kind (as in BabyAI's distractors), so 'the red key' names one object."""
     w, h = int(rng.integers(MIN_SIZE, max_size + 1)), int(rng.integers(MIN_SIZE, max_size + 1))
     colours = list(COLOURS)
     free = {(x, y) for x in range(1, w - 1) for y in range(1, h - 1)}
     walls, things = [], []
     left = free
-    if w >= 6 and rng.random() < 0.6:
-        wx = int(rng.integers(2, w - 3 + 1)) if w - 3 >= 2 else 2
-        seg = WallSegment(wx, 1, wx, h - 2)
+    if rng.random() < 0.6:  # an inner wall with a door, down a column or (half the time) along a row
+        if rng.random() < 0.5:
+            wx = int(rng.integers(2, w - 3 + 1))
+            seg, door_cell = WallSegment(wx, 1, wx, h - 2), (wx, int(rng.integers(1, h - 1)))
+            left = {(x, y) for x, y in free if x < wx}
+        else:
+            wy = int(rng.integers(2, h - 3 + 1))
+            seg, door_cell = WallSegment(1, wy, w - 2, wy), (int(rng.integers(1, w - 1)), wy)
+            left = {(x, y) for x, y in free if y < wy}
         walls.append(seg)
         free -= set(seg.cells())
-        dy = int(rng.integers(1, h - 1))
-        door = Thing("door", wx, dy, colours[int(rng.integers(6))], DOOR_STATES[int(rng.integers(3))])
+        door = Thing("door", *door_cell, colours[int(rng.integers(6))], DOOR_STATES[int(rng.integers(3))])
         things.append(door)
-        left = {(x, y) for x, y in free if x < wx}
-        if door.state == "locked":  # the key that opens it lies on the agent's side
+        # a locked door's key lies on the agent's side, or (half the time) elsewhere, as in BabyAI's
+        # many-room levels: so a locked door of every colour is seen in training, not only those
+        # whose key is a training-split pair
+        if door.state == "locked" and rng.random() < LOCKED_KEY_INSIDE:
             kx, ky = sorted(left)[int(rng.integers(len(left)))]
             things.append(Thing("key", kx, ky, door.colour))
             free.discard((kx, ky))
@@ -678,6 +688,27 @@ def grounding_targets(r: Room) -> list:
     return out
 
 
+def twin(r: Room, rng: np.random.Generator) -> Room | None:
+    """The room with the agent (half the time) or one key, ball, box or the goal moved to another
+    free cell (for the joint embedding: two rooms that differ only in where one thing is, the
+    difference an imagined move makes); None when no move was found."""
+    taken = r.wall_cells() | {(t.x, t.y) for t in r.things} | {r.agent}
+    free = sorted({(x, y) for x in range(1, r.width - 1) for y in range(1, r.height - 1)} - taken)
+    movable = [i for i, t in enumerate(r.things) if t.kind != "door"]
+    if not free:
+        return None
+    cell = free[int(rng.integers(len(free)))]
+    try:
+        if not movable or rng.random() < 0.5:
+            return replace(r, agent=cell, heading=HEADINGS[int(rng.integers(len(HEADINGS)))])
+        things = list(r.things)
+        i = movable[int(rng.integers(len(movable)))]
+        things[i] = replace(things[i], x=cell[0], y=cell[1])
+        return replace(r, things=tuple(things))
+    except SceneError:
+        return None
+
+
 FAMILY = register_family(SceneFamily(
     name="rooms", sample=sample, describe=describe, parse_text=parse, render=render, to_graph=to_graph,
     words=vocabulary, atoms=combinations, heldout_atom=HELDOUT.__contains__, canonical_text=canonical,
@@ -686,5 +717,5 @@ FAMILY = register_family(SceneFamily(
     summarise_scores=lazy("imagery_agent.metrics.objects:summarise_objects"),
     grounding_classes=(MAX_SIZE, MAX_SIZE, MAX_SIZE, MAX_SIZE, len(KINDS), len(COLOURS) + 1,
                        len(DOOR_STATES) + 1), grounding_targets=grounding_targets,
-    backgrounds=(FLOOR, GRID_LINE, WALL),
+    backgrounds=(FLOOR, GRID_LINE, WALL), twin=twin,
 ))
