@@ -12,6 +12,9 @@ and a mission in BabyAI's words. Agents, side by side in one run:
   bot              BabyAI's own BabyAIBot (BabyAI levels only: it reads the true state)
   imagined-search  (not in 'all') the shipped backbone imagines every successor state and a
                    best-first search follows what it sees (ImaginedSearchPlanner)
+  embedding-search (not in 'all') the same search, each imagined state scored by the rooms joint
+                   embedding against the words of the room with the mission done
+                   (EmbeddingSearchPlanner)
 
 An episode is solved when its reward is > 0. Path length is over the shortest (a breadth-first
 search over the true state, done by the benchmark for scoring only). Writes episodes.csv,
@@ -36,7 +39,7 @@ import environments  # noqa: F401  (registers imagery/...)
 from environments.minigrid_rooms import MiniGridWords, room_from_minigrid
 from experiments.common import check_out, run_and_report, whole_number
 from imagery_agent.agent.missions import MissionError, parse_mission
-from imagery_agent.agent.planners import ImaginedSearchPlanner, ShortestPathPlanner
+from imagery_agent.agent.planners import EmbeddingSearchPlanner, ImaginedSearchPlanner, ShortestPathPlanner
 from imagery_agent.agent.planning_agent import PlanningAgent, PropositionalPlanningAgent
 from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError
 from imagery_agent.backbones.registry import BACKBONES, load_backbone
@@ -47,7 +50,7 @@ TOY_ENVS = ("imagery/GridNavigation-v0", "imagery/KeyDoor-v0")
 BABYAI_ENVS = ("BabyAI-GoToRedBall-v0", "BabyAI-GoToLocal-v0", "BabyAI-GoToObj-v0", "BabyAI-PickupLoc-v0")
 DEFAULT_ENVS = TOY_ENVS + BABYAI_ENVS + ("MiniGrid-DoorKey-8x8-v0",)
 AGENTS = ("imagery", "oracle-imagery", "propositional", "random", "bot")
-EXTRA_AGENTS = ("imagined-search",)
+EXTRA_AGENTS = ("imagined-search", "embedding-search")
 MAX_EPISODES, MAX_SEED = 10_000, 2**31 - 1
 
 
@@ -175,12 +178,13 @@ class _Planning:
 
 
 def _agent(name: str, cfg: PlanningConfig):
-    if name in ("imagery", "imagined-search"):
+    if name in ("imagery",) + EXTRA_AGENTS:
         try:
             imaginer = load_backbone("rooms", cfg.backbone, cfg.weights)
+            planner = {"imagined-search": lambda: ImaginedSearchPlanner(imaginer, seed=cfg.seed),
+                       "embedding-search": lambda: EmbeddingSearchPlanner(imaginer, seed=cfg.seed)}.get(name, lambda: None)()
         except WeightsError as e:
             raise SceneError(f"--agent {name} needs rooms weights: {e}") from None
-        planner = ImaginedSearchPlanner(imaginer, seed=cfg.seed) if name == "imagined-search" else None
         return _Planning(PlanningAgent(imaginer, planner=planner, seed=cfg.seed, max_attempts=cfg.attempts),
                          imaginer.name)
     if name == "oracle-imagery":

@@ -112,8 +112,9 @@ def perception_metrics(family: str, examples, imagined, captioner_path=None, cli
 def reader_metrics(family: str, examples, imagined) -> dict:
     """For a family with a built-in picture reader (rooms): the renders and the imagined images
     read back into scenes. reader_renders_exact: the reader on perfect pictures;
-    round_trip_exact: words -> imagined image -> scene equal to the words' scene (what the
-    planning agent's caption check asks); round_trip_object: objects read right and in place."""
+    reader_round_trip_exact: words -> imagined image -> scene equal to the words' scene (what the
+    planning agent's caption check asks); reader_round_trip_object: objects read right and in
+    place. (Named apart from the trained captioner's round trip, which a family may have too.)"""
     from .metrics.captions import caption_accuracy
     from .scenes.errors import SceneError
     fam = get_family(family)
@@ -130,8 +131,8 @@ def reader_metrics(family: str, examples, imagined) -> dict:
     from_imagined = [read(im) for im in imagined]
     trip = caption_accuracy(family, truths, from_imagined)
     return {"reader_renders_exact": float(np.mean([r == t for r, t in zip(from_renders, truths)])),
-            "round_trip_exact": float(np.mean([r == t for r, t in zip(from_imagined, truths)])),
-            "round_trip_object": trip["caption_object"], "round_trip_read": trip["caption_parsed"]}
+            "reader_round_trip_exact": float(np.mean([r == t for r, t in zip(from_imagined, truths)])),
+            "reader_round_trip_object": trip["caption_object"], "reader_round_trip_read": trip["caption_parsed"]}
 
 
 def _read_all(captioner, images, progress, desc, batch: int = 50):

@@ -249,15 +249,29 @@ def test_imagined_search_follows_what_it_imagines():
     assert not frozen.found or frozen.expanded > 2 * seeing.expanded
 
 
+def test_goal_room_is_the_room_with_the_mission_done():
+    from imagery_agent.agent.planners import goal_room
+    r = rooms.Room(7, 7, (1, 1), "east", (rooms.Thing("goal", 5, 5), rooms.Thing("ball", 3, 1, "red")))
+    for text in ("get to the goal", "go to the red ball", "pick up the red ball"):
+        m = parse_mission(text)
+        done = goal_room(r, m, m.targets(r))
+        assert done.things == r.things and done.walls == r.walls
+        assert done.agent == (5, 5) if m.verb == "goal" else (done.agent, done.heading) == ((2, 1), "east")
+    walled = rooms.Room(7, 7, (1, 1), "east", (rooms.Thing("ball", 5, 5, "red"),),
+                        (rooms.WallSegment(1, 4, 5, 4), rooms.WallSegment(4, 5, 4, 5)))
+    m = parse_mission("go to the red ball")
+    assert goal_room(walled, m, m.targets(walled)) is None  # nowhere to stand next to it
+
+
 def test_evaluate_reads_room_pictures_back():
     from imagery_agent.evaluate import reader_metrics
     from imagery_agent.scenes.corpus import build_corpus
     examples = build_corpus("rooms", 20, seed=4, split="heldout")
     perfect = [rooms.render(e.scene, 32) for e in examples]
     m = reader_metrics("rooms", examples, perfect)
-    assert m["reader_renders_exact"] == 1.0 and m["round_trip_exact"] == 1.0
+    assert m["reader_renders_exact"] == 1.0 and m["reader_round_trip_exact"] == 1.0
     blank = [np.zeros((32, 32, 3), np.uint8)] * len(examples)
-    assert reader_metrics("rooms", examples, blank)["round_trip_exact"] == 0.0
+    assert reader_metrics("rooms", examples, blank)["reader_round_trip_exact"] == 0.0
 
 
 def test_a_location_in_the_mission_is_fixed_when_it_is_given():

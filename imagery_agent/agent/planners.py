@@ -102,10 +102,11 @@ class ShortestPathPlanner:
 class ImaginedSearchPlanner:
     """Best-first search over *imagined* successor states: for each state it tries every action,
     says the state that action leads to (its knowledge of actions applied to the words), imagines
-    all of them in one batch, reads each image back and scores it against the mission by how far
-    the agent seen in the image is from a target seen in the image (city-block cells, plus one
-    for a turn still needed). Slower than `ShortestPathPlanner` (an image per state) and greedy,
-    so not always shortest; it plans in the imagined world, not on one map read once.
+    all of them in one batch, and scores each image against the mission (`score_images`: here
+    the image is read back and scored by how far the agent seen in it is from a target seen in
+    it, city-block cells, plus one for a turn still needed). Slower than `ShortestPathPlanner`
+    (an image per state) and greedy, so not always shortest; it plans in the imagined world, not
+    on one map read once.
 
     `imaginer`: any Imaginer of rooms; `max_images`: the budget of imagined states."""
 
@@ -127,11 +128,24 @@ class ImaginedSearchPlanner:
             return min(abs(ax - x) + abs(ay - y) for x, y in targets)
         return min(abs(fx - x) + abs(fy - y) + (0 if (fx, fy) == (x, y) else 1) for x, y in targets)
 
+    def score_images(self, images, states: list[Room], room: Room, mission: Mission, targets) -> list:
+        """One score per imagined state (lower is closer to done; None: not pursued)."""
+        scores = []
+        for image, state in zip(images, states):
+            try:
+                seen = self._read(image)
+            except self._read_error:
+                scores.append(None)  # an imagined state that does not read as a room is not pursued
+                continue
+            seen = dataclasses.replace(seen, carrying=state.carrying)  # carried things are not drawn
+            scores.append(self.score(seen, mission, targets))
+        return scores
+
     def plan(self, room: Room, mission: Mission) -> Plan:
         import heapq
         from ..scenes.rooms import describe
         targets = mission.targets(room)
-        frontier = [(self.score(room, mission, targets), 0, room, [])]
+        frontier = [(0.0, 0, room, [])]
         seen_states, counter, self.images = {room}, 1, 0
         while frontier and self.images < self.max_images:
             _, _, state, path = heapq.heappop(frontier)
@@ -147,15 +161,56 @@ class ImaginedSearchPlanner:
                 continue
             images = self.imaginer.imagine([describe(n) for _, n in fresh], seed=self.seed + self.images)
             self.images += len(images)
-            for (a, nxt), image in zip(fresh, images):
-                seen_states.add(nxt)
-                try:
-                    seen = self._read(image)
-                except self._read_error:
-                    continue  # an imagined state that does not read as a room is not pursued
-                seen = dataclasses.replace(seen, carrying=nxt.carrying)  # carried things are not drawn
-                heapq.heappush(frontier, (self.score(seen, mission, targets) + 0.01 * len(path), counter, nxt,
-                                          path + [a]))
-                counter += 1
+            seen_states.update(n for _, n in fresh)
+            for (a, nxt), score in zip(fresh, self.score_images(images, [n for _, n in fresh], room, mission, targets)):
+                if score is not None:
+                    heapq.heappush(frontier, (score + 0.01 * len(path), counter, nxt, path + [a]))
+                    counter += 1
         return Plan([], [room], False, self.images, [f"{mission.text!r}: no path within {self.max_images} imagined states"],
                     imagined=self.images)
+
+
+def goal_room(room: Room, mission: Mission, targets) -> Room | None:
+    """The room as it will be when the mission is done, as far as the agent can say it: on the
+    goal, or on the free cell next to the nearest target, facing it (None: no such cell)."""
+    from ..scenes.room_actions import STEP, passable
+    ax, ay = room.agent
+    options = []
+    for x, y in targets:
+        if mission.verb == "goal":
+            options.append((abs(ax - x) + abs(ay - y), (x, y), room.heading))
+            continue
+        for heading, (dx, dy) in STEP.items():
+            cell = (x - dx, y - dy)  # standing here and facing `heading`, the target is in front
+            if passable(room, cell) or cell == room.agent:
+                options.append((abs(ax - cell[0]) + abs(ay - cell[1]), cell, heading))
+    if not options:
+        return None
+    _, cell, heading = min(options)
+    return dataclasses.replace(room, agent=cell, heading=heading)
+
+
+class EmbeddingSearchPlanner(ImaginedSearchPlanner):
+    """The imagined search scored by the joint embedding instead of by reading each image: the
+    agent says the room as it will be when the mission is done (`goal_room`) and follows the
+    imagined states whose images lie closest to those words (cosine in the rooms joint
+    embedding). What it compares is pictures with words, never a reading of the picture."""
+
+    def __init__(self, imaginer, clip=None, max_images: int = 300, seed: int = 0):
+        super().__init__(imaginer, max_images, seed)
+        if clip is None:
+            from ..perception.joint_embedding import load_joint_embedding
+            clip = load_joint_embedding("rooms")
+        self.clip = clip
+        self._goal: tuple | None = None  # (goal words, their embedding), kept for one plan
+
+    def score_images(self, images, states, room, mission, targets) -> list:
+        from ..scenes.rooms import canonical
+        goal = goal_room(room, mission, targets)
+        if goal is None:
+            return [None] * len(images)
+        words = canonical(goal)
+        if self._goal is None or self._goal[0] != words:
+            self._goal = (words, self.clip.encode_texts([words]))
+        similarity = (self.clip.encode_images([getattr(i, "pixels", i) for i in images]) @ self._goal[1].T)[:, 0]
+        return [float(1.0 - s) * 10 for s in similarity]
