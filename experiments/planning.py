@@ -40,7 +40,7 @@ from environments.minigrid_rooms import MiniGridWords, room_from_minigrid
 from experiments.common import check_out, run_and_report, whole_number
 from imagery_agent.agent.missions import MissionError, parse_mission
 from imagery_agent.agent.planners import EmbeddingSearchPlanner, ImaginedSearchPlanner, ShortestPathPlanner
-from imagery_agent.agent.planning_agent import PlanningAgent, PropositionalPlanningAgent
+from imagery_agent.agent.planning_agent import PlanningAgent, PropositionalPlanningAgent, captioner_reader
 from imagery_agent.backbones.imaginer import OracleImaginer, WeightsError
 from imagery_agent.backbones.registry import BACKBONES, load_backbone
 from imagery_agent.io import atomic_files, save_figure, write_csv, write_json
@@ -51,6 +51,7 @@ BABYAI_ENVS = ("BabyAI-GoToRedBall-v0", "BabyAI-GoToLocal-v0", "BabyAI-GoToObj-v
 DEFAULT_ENVS = TOY_ENVS + BABYAI_ENVS + ("MiniGrid-DoorKey-8x8-v0",)
 AGENTS = ("imagery", "oracle-imagery", "propositional", "random", "bot")
 EXTRA_AGENTS = ("imagined-search", "embedding-search")
+READERS = ("template", "captioner")
 MAX_EPISODES, MAX_SEED = 10_000, 2**31 - 1
 
 
@@ -65,6 +66,8 @@ class PlanningConfig:
     progress: bool = True
     attempts: int = 3                      # images per heard state while image and words disagree
     backbone: str = "vae"                  # the imagery agents' backbone (the rooms VAE: the most accurate and fastest shipped)
+    reader: str = "template"               # how they read their images: the template reader, or the trained rooms captioner
+    captioner: str | None = None           # a rooms captioner folder for reader="captioner" (default: the shipped one)
 
 
 @dataclass
@@ -112,6 +115,8 @@ def _check(cfg: PlanningConfig) -> None:
     whole_number(cfg.attempts, "--attempts", 1, 100)
     if cfg.backbone not in BACKBONES:
         raise SceneError(f"unknown backbone {cfg.backbone!r}; choose from {', '.join(BACKBONES)}")
+    if cfg.reader not in READERS:
+        raise SceneError(f"unknown reader {cfg.reader!r}; choose from {', '.join(READERS)}")
 
 
 def _is_babyai(env_id: str) -> bool:
@@ -177,16 +182,25 @@ class _Planning:
         return self.agent.act(observation)
 
 
+def _reader(cfg: PlanningConfig):
+    """The imagery agents' way of reading their images (None: the template reader)."""
+    if cfg.reader == "template":
+        return None
+    from imagery_agent.perception.captioner import load_captioner
+    return captioner_reader(load_captioner("rooms", cfg.captioner))
+
+
 def _agent(name: str, cfg: PlanningConfig):
     if name in ("imagery",) + EXTRA_AGENTS:
         try:
+            reader = _reader(cfg)
             imaginer = load_backbone("rooms", cfg.backbone, cfg.weights)
             planner = {"imagined-search": lambda: ImaginedSearchPlanner(imaginer, seed=cfg.seed),
                        "embedding-search": lambda: EmbeddingSearchPlanner(imaginer, seed=cfg.seed)}.get(name, lambda: None)()
         except WeightsError as e:
             raise SceneError(f"--agent {name} needs rooms weights: {e}") from None
-        return _Planning(PlanningAgent(imaginer, planner=planner, seed=cfg.seed, max_attempts=cfg.attempts),
-                         imaginer.name)
+        return _Planning(PlanningAgent(imaginer, planner=planner, reader=reader, seed=cfg.seed,
+                                       max_attempts=cfg.attempts), imaginer.name + (", read by the rooms captioner" if reader else ""))
     if name == "oracle-imagery":
         return _Planning(PlanningAgent(OracleImaginer("rooms"), seed=cfg.seed, max_attempts=cfg.attempts),
                          "oracle (renderer)")
@@ -315,11 +329,15 @@ def main(argv=None) -> int:
     ap.add_argument("--weights", help="a trained rooms folder of that backbone (default: the shipped weights)")
     ap.add_argument("--attempts", type=int, default=3,
                     help="images the imagery agent draws of a heard state while image and words disagree (default 3)")
+    ap.add_argument("--reader", default="template", choices=READERS,
+                    help="how the imagery agents read their images: template (perception/room_reader, default) "
+                         "or captioner (the trained rooms captioner)")
+    ap.add_argument("--captioner", help="a rooms captioner folder for --reader captioner (default: the shipped one)")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     agents = AGENTS if args.agent == ["all"] else tuple(args.agent)
     cfg = PlanningConfig(tuple(args.env), agents, args.episodes, args.seed, args.out, args.weights, not args.quiet,
-                         args.attempts, args.backbone)
+                         args.attempts, args.backbone, args.reader, args.captioner)
     return run_and_report(run, cfg, print_table)
 
 

@@ -8,7 +8,9 @@ The loop, as a planner would call it:
         obs, reward, done, trunc, _ = env.step(agent.act(obs))
 
 `imagine(text)` draws the words; `caption(image)` reads a room picture back into words;
-`dual_code(text)` imagines, captions and re-imagines (new seed) while the two codes disagree;
+`dual_code(text)` imagines, captions and re-imagines (new seed) while the two codes disagree
+(the reading is the template reader's, `perception/room_reader.py`, or with
+`reader=captioner_reader(load_captioner("rooms"))` the trained rooms captioner's);
 `simulate(state, action)` imagines the state an action leads to, from the words of the state
 and the agent's knowledge of what actions do; `plan(observation, goal)` returns a `Plan` made on
 the room read from the image (never the true room); `act(observation)` follows the plan and plans
@@ -80,10 +82,21 @@ def _observation_text(observation) -> tuple[str, str | None]:
     raise ParseError("an observation is a description string or a dict with 'description' (and 'mission')")
 
 
+def captioner_reader(captioner):
+    """A reader for `PlanningAgent(reader=...)` that reads the image with a trained rooms
+    captioner (its greedy caption, parsed) instead of the template reader."""
+    def read(image) -> Room:
+        caption = captioner.read([getattr(image, "pixels", image)])[0]
+        if not caption.ok:
+            raise RoomReadError(f"the caption {caption.text!r} is not a valid room: {caption.error}")
+        return caption.scene
+    return read
+
+
 class PlanningAgent:
     """Plans by imagining: words -> image -> the room read in the image -> a plan."""
 
-    def __init__(self, imaginer, *, planner=None, max_attempts: int = 3, max_plans: int = 12,
+    def __init__(self, imaginer, *, planner=None, reader=None, max_attempts: int = 3, max_plans: int = 12,
                  costs: dict | None = None, seed: int = 0):
         if get_family(imaginer.family).name != "rooms":
             raise SceneError(f"the planning agent imagines rooms; this imaginer draws {imaginer.family!r}")
@@ -91,6 +104,7 @@ class PlanningAgent:
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
         self.imaginer, self.planner = imaginer, planner or ShortestPathPlanner()
+        self.read = reader or read_room  # image -> Room, RoomReadError when it shows no valid room
         self.max_attempts, self.max_plans, self.seed = max_attempts, max_plans, seed
         self.clocks = TrialClocks(0.0, costs, seed)
         self.clock = self.clocks.new()
@@ -112,7 +126,7 @@ class PlanningAgent:
     def caption(self, image) -> str:
         """What the image shows, in the family's canonical words (RoomReadError if it shows no
         valid room)."""
-        seen = read_room(image)
+        seen = self.read(image)
         self.clock.tick("caption")
         return canonical(seen)
 
@@ -124,7 +138,7 @@ class PlanningAgent:
         for attempt in range(1, self.max_attempts + 1):
             image = self.imagine(text)
             try:
-                seen, problem = read_room(image), ""
+                seen, problem = self.read(image), ""
             except RoomReadError as e:
                 seen, problem = None, str(e)
             self.clock.tick("caption")
