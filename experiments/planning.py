@@ -68,6 +68,7 @@ class PlanningConfig:
     backbone: str = "vae"                  # the imagery agents' backbone (the rooms VAE: the most accurate and fastest shipped)
     reader: str = "template"               # how they read their images: the template reader, or the trained rooms captioner
     captioner: str | None = None           # a rooms captioner folder for reader="captioner" (default: the shipped one)
+    clip: str | None = None                # a rooms joint-embedding folder for embedding-search (default: the shipped one)
 
 
 @dataclass
@@ -117,6 +118,10 @@ def _check(cfg: PlanningConfig) -> None:
         raise SceneError(f"unknown backbone {cfg.backbone!r}; choose from {', '.join(BACKBONES)}")
     if cfg.reader not in READERS:
         raise SceneError(f"unknown reader {cfg.reader!r}; choose from {', '.join(READERS)}")
+    if cfg.captioner is not None and cfg.reader != "captioner":
+        raise SceneError("--captioner is the reader of --reader captioner; add --reader captioner or drop --captioner")
+    if cfg.clip is not None and "embedding-search" not in cfg.agents:
+        raise SceneError("--clip is the joint embedding of --agent embedding-search; add that agent or drop --clip")
 
 
 def _is_babyai(env_id: str) -> bool:
@@ -187,18 +192,34 @@ def _reader(cfg: PlanningConfig):
     if cfg.reader == "template":
         return None
     from imagery_agent.perception.captioner import load_captioner
-    return captioner_reader(load_captioner("rooms", cfg.captioner))
+    try:
+        return captioner_reader(load_captioner("rooms", cfg.captioner))
+    except WeightsError as e:
+        raise SceneError(f"--reader captioner needs a rooms captioner (--captioner DIR): {e}") from None
+
+
+def _planner(name: str, imaginer, reader, cfg: PlanningConfig):
+    """The search planners of the extra agents (None: the agent's default ShortestPathPlanner)."""
+    if name == "imagined-search":
+        return ImaginedSearchPlanner(imaginer, seed=cfg.seed, reader=reader)
+    if name == "embedding-search":
+        from imagery_agent.perception.joint_embedding import load_joint_embedding
+        try:
+            clip = load_joint_embedding("rooms", cfg.clip)
+        except WeightsError as e:
+            raise SceneError(f"--agent embedding-search needs a rooms joint embedding (--clip DIR): {e}") from None
+        return EmbeddingSearchPlanner(imaginer, clip, seed=cfg.seed)
+    return None
 
 
 def _agent(name: str, cfg: PlanningConfig):
     if name in ("imagery",) + EXTRA_AGENTS:
+        reader = _reader(cfg)
         try:
-            reader = _reader(cfg)
             imaginer = load_backbone("rooms", cfg.backbone, cfg.weights)
-            planner = {"imagined-search": lambda: ImaginedSearchPlanner(imaginer, seed=cfg.seed),
-                       "embedding-search": lambda: EmbeddingSearchPlanner(imaginer, seed=cfg.seed)}.get(name, lambda: None)()
         except WeightsError as e:
             raise SceneError(f"--agent {name} needs rooms weights: {e}") from None
+        planner = _planner(name, imaginer, reader, cfg)
         return _Planning(PlanningAgent(imaginer, planner=planner, reader=reader, seed=cfg.seed,
                                        max_attempts=cfg.attempts), imaginer.name + (", read by the rooms captioner" if reader else ""))
     if name == "oracle-imagery":
@@ -333,11 +354,12 @@ def main(argv=None) -> int:
                     help="how the imagery agents read their images: template (perception/room_reader, default) "
                          "or captioner (the trained rooms captioner)")
     ap.add_argument("--captioner", help="a rooms captioner folder for --reader captioner (default: the shipped one)")
+    ap.add_argument("--clip", help="a rooms joint-embedding folder for --agent embedding-search (default: the shipped one)")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     agents = AGENTS if args.agent == ["all"] else tuple(args.agent)
     cfg = PlanningConfig(tuple(args.env), agents, args.episodes, args.seed, args.out, args.weights, not args.quiet,
-                         args.attempts, args.backbone, args.reader, args.captioner)
+                         args.attempts, args.backbone, args.reader, args.captioner, args.clip)
     return run_and_report(run, cfg, print_table)
 
 

@@ -1,6 +1,7 @@
 """Planning by imagining: reading rooms from pictures, missions, planners and the agent's loop
 (oracle images and planted wrong ones; the shipped backbone's episodes are in the benchmark tests)."""
 import dataclasses
+import math
 from collections import deque
 
 import numpy as np
@@ -261,6 +262,62 @@ def test_goal_room_is_the_room_with_the_mission_done():
                         (rooms.WallSegment(1, 4, 5, 4), rooms.WallSegment(4, 5, 4, 5)))
     m = parse_mission("go to the red ball")
     assert goal_room(walled, m, m.targets(walled)) is None  # nowhere to stand next to it
+
+
+class _PlaceEmbedding:
+    """A stand-in joint embedding that sees only where the agent is: words and pictures of rooms
+    with the agent in nearby cells lie close."""
+
+    @staticmethod
+    def _embed(room):
+        import torch
+        ax, ay = room.agent
+        v = torch.tensor([math.exp(-abs(ax - x) - abs(ay - y)) for x in range(8) for y in range(8)])
+        return v / v.norm()
+
+    def encode_texts(self, texts):
+        import torch
+        return torch.stack([self._embed(rooms.parse(t)) for t in texts])
+
+    def encode_images(self, images):
+        import torch
+        return torch.stack([self._embed(read_room(i)) for i in images])
+
+
+def test_embedding_search_follows_the_embedding_to_the_goal():
+    from imagery_agent.agent.planners import EmbeddingSearchPlanner
+    r = rooms.Room(8, 8, (1, 1), "east", (rooms.Thing("goal", 6, 6),))
+    plan = EmbeddingSearchPlanner(OracleImaginer("rooms"), _PlaceEmbedding(), max_images=200).plan(
+        r, parse_mission("get to the goal"))
+    assert plan.found and len(plan.actions) <= 13 and plan.imagined < 100  # shortest: 11
+    blocked = rooms.Room(7, 7, (1, 1), "east", (rooms.Thing("ball", 5, 5, "red"),),
+                         (rooms.WallSegment(1, 4, 5, 4), rooms.WallSegment(4, 5, 4, 5)))
+    none = EmbeddingSearchPlanner(OracleImaginer("rooms"), _PlaceEmbedding()).plan(blocked, parse_mission("go to the red ball"))
+    assert not none.found and "no free cell" in none.notes[0] and none.imagined == 0
+
+
+def test_captioner_reader_turns_a_bad_caption_into_a_read_error():
+    from imagery_agent.agent.planning_agent import captioner_reader
+    from imagery_agent.perception.captioner import Caption
+    r = _rooms(1)[0]
+
+    class Saying:
+        def __init__(self, text):
+            self.text = text
+
+        def read(self, images):
+            try:
+                return [Caption(self.text, 0.0, rooms.parse(self.text))]
+            except ParseError as e:
+                return [Caption(self.text, 0.0, None, str(e))]
+
+    image = rooms.render(r, 32)
+    assert captioner_reader(Saying(rooms.canonical(r)))(image) == r
+    with pytest.raises(RoomReadError, match="not a valid room"):
+        captioner_reader(Saying("The room is 6 by 6."))(image)
+    agent = PlanningAgent(OracleImaginer("rooms"), reader=captioner_reader(Saying("The room is 6 by 6.")))
+    code = agent.dual_code(rooms.describe(r))
+    assert not code.agree and code.seen is None and "not a valid room" in code.problem
 
 
 def test_evaluate_reads_room_pictures_back():

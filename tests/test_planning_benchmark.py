@@ -38,6 +38,13 @@ def test_cli_names_bad_inputs(tmp_path, capsys):
     assert "--attempts" in capsys.readouterr().err
     assert planning.main(["--env", "MiniGrid-LavaCrossingS9N1-v0", "--agent", "random", "--out", str(tmp_path)]) == 2
     assert "lava" in capsys.readouterr().err
+    assert planning.main(["--agent", "imagery", "--captioner", str(tmp_path), "--out", str(tmp_path)]) == 2
+    assert "--reader captioner" in capsys.readouterr().err
+    assert planning.main(["--agent", "imagery", "--reader", "captioner", "--captioner", str(tmp_path / "none"),
+                          "--out", str(tmp_path)]) == 2
+    assert "needs a rooms captioner" in capsys.readouterr().err
+    assert planning.main(["--agent", "embedding-search", "--clip", str(tmp_path / "none"), "--out", str(tmp_path)]) == 2
+    assert "needs a rooms joint embedding" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # nothing written when a run is refused
 
 

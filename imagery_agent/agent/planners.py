@@ -57,9 +57,9 @@ class ShortestPathPlanner:
     def graph(self, room: Room, mission: Mission, lean: bool = False, max_states: int | None = None) -> nx.DiGraph:
         """Every state reachable from `room` (up to max_states), an edge per action that changes
         the state, and an edge to SUCCESS from each action that completes the mission. A `lean`
-        search never drops what it lifted (it may lift a key, the mission's object or a ball in
-        the way): most rooms are solved that way in a few hundred states, and the full search is
-        the fallback."""
+        search never drops what it lifted (it may lift whatever it faces: a key, the mission's
+        object, a ball or box in the way): most rooms are solved that way in a few hundred states,
+        and the full search is the fallback."""
         targets = mission.targets(room)
         drop = ACTIONS.index("drop")
         g = nx.DiGraph()
@@ -108,14 +108,15 @@ class ImaginedSearchPlanner:
     (an image per state) and greedy, so not always shortest; it plans in the imagined world, not
     on one map read once.
 
-    `imaginer`: any Imaginer of rooms; `max_images`: the budget of imagined states."""
+    `imaginer`: any Imaginer of rooms; `max_images`: the budget of imagined states; `reader`: how
+    an image is read (default: the template reader; see `planning_agent.captioner_reader`)."""
 
     moves = tuple(ACTIONS.index(a) for a in ("left", "right", "forward", "pickup", "toggle"))
 
-    def __init__(self, imaginer, max_images: int = 300, seed: int = 0):
+    def __init__(self, imaginer, max_images: int = 300, seed: int = 0, reader=None):
         from ..perception.room_reader import RoomReadError, read_room
         self.imaginer, self.max_images, self.seed = imaginer, max_images, seed
-        self._read, self._read_error = read_room, RoomReadError
+        self._read, self._read_error = reader or read_room, RoomReadError
         self.images = 0
 
     def score(self, seen: Room, mission: Mission, targets) -> float:
@@ -171,8 +172,9 @@ class ImaginedSearchPlanner:
 
 
 def goal_room(room: Room, mission: Mission, targets) -> Room | None:
-    """The room as it will be when the mission is done, as far as the agent can say it: on the
-    goal, or on the free cell next to the nearest target, facing it (None: no such cell)."""
+    """The room as the agent expects it just before its last action: standing on the goal (its
+    heading as now), or on the free cell next to a target, facing it, before the pickup or toggle
+    (the cell nearest the agent by city-block distance, walls ignored); None: no such cell."""
     from ..scenes.room_actions import STEP, passable
     ax, ay = room.agent
     options = []
@@ -192,9 +194,11 @@ def goal_room(room: Room, mission: Mission, targets) -> Room | None:
 
 class EmbeddingSearchPlanner(ImaginedSearchPlanner):
     """The imagined search scored by the joint embedding instead of by reading each image: the
-    agent says the room as it will be when the mission is done (`goal_room`) and follows the
-    imagined states whose images lie closest to those words (cosine in the rooms joint
-    embedding). What it compares is pictures with words, never a reading of the picture."""
+    agent says the room as it expects it just before its last action (`goal_room`) and follows
+    the imagined states whose images lie closest to those words (cosine in the rooms joint
+    embedding). What it compares is pictures with words, never a reading of the picture.
+
+    `clip`: a rooms `JointEmbedding` (default: the shipped one)."""
 
     def __init__(self, imaginer, clip=None, max_images: int = 300, seed: int = 0):
         super().__init__(imaginer, max_images, seed)
@@ -202,15 +206,16 @@ class EmbeddingSearchPlanner(ImaginedSearchPlanner):
             from ..perception.joint_embedding import load_joint_embedding
             clip = load_joint_embedding("rooms")
         self.clip = clip
-        self._goal: tuple | None = None  # (goal words, their embedding), kept for one plan
+        self._goal = None  # the embedding of the goal room's words, for the plan being made
+
+    def plan(self, room: Room, mission: Mission) -> Plan:
+        from ..scenes.rooms import canonical
+        goal = goal_room(room, mission, mission.targets(room))
+        if goal is None:
+            return Plan([], [room], False, 0, [f"{mission.text!r}: no free cell to stand in when it is done"])
+        self._goal = self.clip.encode_texts([canonical(goal)])
+        return super().plan(room, mission)
 
     def score_images(self, images, states, room, mission, targets) -> list:
-        from ..scenes.rooms import canonical
-        goal = goal_room(room, mission, targets)
-        if goal is None:
-            return [None] * len(images)
-        words = canonical(goal)
-        if self._goal is None or self._goal[0] != words:
-            self._goal = (words, self.clip.encode_texts([words]))
-        similarity = (self.clip.encode_images([getattr(i, "pixels", i) for i in images]) @ self._goal[1].T)[:, 0]
-        return [float(1.0 - s) * 10 for s in similarity]
+        similarity = (self.clip.encode_images([getattr(i, "pixels", i) for i in images]) @ self._goal.T)[:, 0]
+        return [10 * (1.0 - float(s)) for s in similarity]

@@ -617,8 +617,10 @@ def combinations(r: Room) -> set:
 
 def sample(rng: np.random.Generator, max_items: int = 8, max_size: int = CANVAS_CELLS) -> Room:
     """A room of 5 to `max_size` cells a side: a goal, up to `max_items` keys, balls and boxes, and
-    often a wall with a door (a locked door's key, half the time, on the agent's side). No two objects share their
-    colour and kind (as in BabyAI's distractors), so 'the red key' names one object."""
+    often an inner wall with a door, down a column or along a row, in rooms of any size (a 5-cell
+    room's side is then a corridor one cell wide); a locked door's key is put on the agent's side
+    half the time (and may turn up among the random items). No two objects share their colour and
+    kind (as in BabyAI's distractors), so 'the red key' names one object."""
     w, h = int(rng.integers(MIN_SIZE, max_size + 1)), int(rng.integers(MIN_SIZE, max_size + 1))
     colours = list(COLOURS)
     free = {(x, y) for x in range(1, w - 1) for y in range(1, h - 1)}
