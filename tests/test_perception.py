@@ -128,6 +128,18 @@ def test_captioner_training_cli_evaluates_checkpoints_and_resumes(tmp_path):
     assert Captioner.from_pretrained(out).family == "islands"
 
 
+def test_a_perception_run_exports_in_half_precision(tmp_path):
+    from imagery_agent.training.export import main as export
+    out = train_captioner.train(CaptionerConfig.from_dict(TINY_CAPTIONER), tmp_path / "run", quiet=True)
+    assert export(["--run", str(tmp_path / "run"), "--out", str(tmp_path / "shipped")]) == 0
+    full, half = Captioner.from_pretrained(out), Captioner.from_pretrained(tmp_path / "shipped")
+    size = lambda folder: (folder / "model.safetensors").stat().st_size  # noqa: E731
+    assert size(tmp_path / "shipped") < 0.6 * size(out)
+    assert next(half.model.parameters()).dtype == torch.float32  # upcast on loading
+    image = islands.render(islands.kosslyn_map(), 16)
+    assert half.read([image])[0].text == full.read([image])[0].text
+
+
 def test_tiny_joint_embedding_learns_saves_and_loads(tmp_path):
     out = train_clip.train(ClipConfig.from_dict(TINY_CLIP), tmp_path / "run", quiet=True)
     log = (tmp_path / "run" / "log.csv").read_text().splitlines()

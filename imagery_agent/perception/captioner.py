@@ -9,6 +9,8 @@ alternative readings, every caption with its log-likelihood under the model.
 """
 from __future__ import annotations
 
+import copy
+
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,8 +81,9 @@ class Captioner(SavedModel):
     def _meta(self) -> dict:
         return {"image_size": self.image_size, "max_length": self.max_length}
 
-    def _save_weights(self, folder: Path) -> None:
-        self.model.save_pretrained(folder, safe_serialization=True)
+    def _save_weights(self, folder: Path, dtype) -> None:
+        model = self.model if dtype == torch.float32 else copy.deepcopy(self.model).to(dtype)
+        model.save_pretrained(folder, safe_serialization=True)
 
     @classmethod
     def _load(cls, folder: Path, meta: dict, tokenizer) -> "Captioner":

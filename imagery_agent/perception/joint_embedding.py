@@ -90,8 +90,9 @@ class JointEmbedding(SavedModel):
         return {"image_size": self.image_size, "context_length": self.context_length,
                 "mention_bias": self.mention_bias}
 
-    def _save_weights(self, folder: Path) -> None:
-        save_file({k: v.detach().contiguous() for k, v in self.model.state_dict().items()}, folder / "model.safetensors")
+    def _save_weights(self, folder: Path, dtype) -> None:
+        save_file({k: v.detach().to(dtype if v.is_floating_point() else v.dtype).contiguous()
+                   for k, v in self.model.state_dict().items()}, folder / "model.safetensors")
         (folder / f"{model_name(self.family)}.json").write_text(json.dumps(self.config, indent=1))
 
     @classmethod

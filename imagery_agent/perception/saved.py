@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import torch
 from transformers import PreTrainedTokenizerFast
 
 from ..backbones.imaginer import quiet_loading
@@ -41,18 +42,21 @@ class SavedModel:
     def _meta(self) -> dict:
         return {}
 
-    def _save_weights(self, folder: Path) -> None:
+    def _save_weights(self, folder: Path, dtype) -> None:
         raise NotImplementedError
 
     @classmethod
     def _load(cls, folder: Path, meta: dict, tokenizer: PreTrainedTokenizerFast):
         raise NotImplementedError
 
-    def save_pretrained(self, folder: str | Path, cfg=None) -> Path:
-        """safetensors + JSON, written to a temporary folder and renamed into place."""
+    def save_pretrained(self, folder: str | Path, cfg=None, dtype: torch.dtype = torch.float32) -> Path:
+        """safetensors + JSON, written to a temporary folder and renamed into place. `dtype`
+        float16 halves the file (for shipping); loading always gives float32."""
+        if dtype not in (torch.float32, torch.float16):
+            raise ValueError(f"perception weights are saved in float32 or float16, not {dtype}")
         cfg = cfg.to_dict() if hasattr(cfg, "to_dict") else cfg
         with atomic_folder(folder) as tmp:
-            self._save_weights(tmp)
+            self._save_weights(tmp, dtype)
             self.tokenizer.save_pretrained(tmp)
             meta = {"kind": self.kind, "family": self.family, **self._meta(), "training_config": cfg}
             (tmp / self.marker()).write_text(json.dumps(meta, indent=1))

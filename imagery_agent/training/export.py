@@ -1,8 +1,10 @@
 """Ship a training run's weights: `python -m imagery_agent.training.export --run DIR --out imagery_agent/weights/F`.
 
 A diffusion run: reads its latest checkpoint (so a run stopped early can still be shipped) and
-saves the pipeline. Any other backbone's run: its best validation model (`best/`). Either way in
-half precision (safetensors + JSON): half the size, and the loaders upcast to float32.
+saves the pipeline. Any other backbone's run: its best validation model (`best/`). A captioner or
+joint-embedding run (`train_captioner`, `train_clip`): its finished model (`captioner/`, `clip/`),
+to be shipped in `imagery_agent/weights/perception/FAMILY/`. Each in half precision by default
+(safetensors + JSON): half the size, and the loaders upcast to float32.
 """
 from __future__ import annotations
 
@@ -41,8 +43,21 @@ def export_backbone_run(run: Path, out: Path, dtype: str = "float16") -> Path:
     return save_backbone(model, out, cfg)
 
 
+def export_perception_run(run: Path, out: Path, dtype: str = "float16") -> Path:
+    """The finished captioner or joint embedding of a perception run."""
+    from ..perception.captioner import Captioner
+    from ..perception.joint_embedding import JointEmbedding
+    kind = Captioner if (run / "captioner").is_dir() else JointEmbedding
+    folder = run / kind.folder_name
+    model = kind.from_pretrained(folder)
+    cfg = json.loads((folder / kind.marker()).read_text()).get("training_config")
+    return model.save_pretrained(out, cfg, dtype=getattr(torch, dtype))
+
+
 def export_run(run: Path, out: Path, dtype: str = "float16", weights: str = "ema") -> Path:
     run, out = Path(run), Path(out)
+    if (run / "captioner").is_dir() or (run / "clip").is_dir():
+        return export_perception_run(run, out, dtype)
     if (run / "best" / "config.json").is_file() and not (run / "checkpoint" / "unet.safetensors").exists():
         return export_backbone_run(run, out, dtype)
     ckpt = run / "checkpoint"
