@@ -64,15 +64,28 @@ def perception_metrics(family: str, examples, imagined, captioner_path=None, cli
     """Captions of renders and of the imagined images, read back into scenes (caption accuracy and
     the round trip text -> image -> caption -> scene), R-precision of renders and of imagined
     images, CLIP score, an FID-style distance between imagined images and renders, and the
-    captioner's throughput."""
-    from .metrics.captions import bleu, caption_accuracy
-    from .metrics.retrieval import frechet_distance, r_precision
+    captioner's throughput. A family with only one of the two models shipped (and none named)
+    gets that model's metrics."""
     from .perception.captioner import load_captioner
     from .perception.joint_embedding import load_joint_embedding
+    out = {}
+    if captioner_path is not None or _shipped(family, "captioner"):
+        out.update(_caption_metrics(family, examples, imagined, load_captioner(family, captioner_path), progress))
+    if clip_path is not None or _shipped(family, "clip"):
+        out.update(_embedding_metrics(family, examples, imagined, load_joint_embedding(family, clip_path)))
+    return out
+
+
+def _shipped(family: str, folder: str) -> bool:
+    from .weights import WEIGHTS_DIR
+    return (WEIGHTS_DIR / "perception" / family / folder).exists()
+
+
+def _caption_metrics(family: str, examples, imagined, captioner, progress: bool) -> dict:
+    from .metrics.captions import bleu, caption_accuracy
     fam = get_family(family)
     truths = [e.scene for e in examples]
     out = {}
-    captioner = load_captioner(family, captioner_path)
     renders = [fam.render(s, captioner.image_size) for s in truths]
     t0 = time.perf_counter()
     read_renders = _read_all(captioner, renders, progress, "caption renders")
@@ -90,7 +103,15 @@ def perception_metrics(family: str, examples, imagined, captioner_path=None, cli
     out["bleu_renders"] = bleu([fam.canonical(s) for s in truths], [c.text for c in read_renders])
     trip = caption_accuracy(family, truths, [c.scene for c in read_imagined])
     out.update({"round_trip_exact": trip["caption_exact"], "round_trip_object": trip["caption_object"]})
-    clip = load_joint_embedding(family, clip_path)
+    return out
+
+
+def _embedding_metrics(family: str, examples, imagined, clip) -> dict:
+    from .metrics.retrieval import frechet_distance, r_precision
+    fam = get_family(family)
+    truths = [e.scene for e in examples]
+    out = {}
+    renders = [fam.render(s, clip.image_size) for s in truths]
     texts = clip.encode_texts([e.text for e in examples])
     emb_renders, emb_imagined = clip.encode_images(renders), clip.encode_images(imagined)
     if len(examples) > 99:
@@ -233,11 +254,11 @@ def evaluate(cfg: EvalConfig) -> dict:
     result.update(ms_per_image=1000 / result["images_per_second"], sampler_evaluations=steps + guided,
                   params=sum(p.numel() for p in pipe.unet.parameters()) + sum(p.numel() for p in pipe.text_encoder.parameters()))
     shipped = (WEIGHTS_DIR / "perception" / cfg.family).exists()
-    if cfg.perception and (shipped or (cfg.captioner and cfg.clip)):
+    if cfg.perception and (shipped or cfg.captioner or cfg.clip):
         result.update(perception_metrics(cfg.family, examples, imagined, cfg.captioner, cfg.clip,
                                          progress=cfg.progress))
     elif cfg.perception:
-        result["perception"] = f"skipped: no captioner and joint embedding for {cfg.family} (pass --captioner and --clip)"
+        result["perception"] = f"skipped: no captioner and joint embedding for {cfg.family} (pass --captioner or --clip)"
     if get_family(cfg.family).read_picture is not None:
         result.update(reader_metrics(cfg.family, examples, imagined))
     result.setdefault("orientation_error_deg", None)  # framed families (figures) only
@@ -285,7 +306,7 @@ def evaluate_generative(cfg: EvalConfig) -> dict:
         kind = type(imaginer.options["reranker"]).__name__
         result["imagining_settings"]["reranker"] = {"Captioner": "caption", "JointEmbedding": "embedding"}.get(kind, kind)
     shipped = (WEIGHTS_DIR / "perception" / cfg.family).exists()
-    if cfg.perception and (shipped or (cfg.captioner and cfg.clip)):
+    if cfg.perception and (shipped or cfg.captioner or cfg.clip):
         result.update(perception_metrics(cfg.family, examples, imagined, cfg.captioner, cfg.clip,
                                          progress=cfg.progress))
     if get_family(cfg.family).read_picture is not None:
