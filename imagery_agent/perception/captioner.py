@@ -213,6 +213,18 @@ def decoder_mask(labels: torch.Tensor) -> torch.Tensor:
     return torch.cat([torch.ones_like(real[:, :1]), real[:, :-1]], 1)
 
 
-def load_captioner(family: str, path: str | Path | None = None) -> Captioner:
-    """The shipped captioner of a family (or the one saved at `path`)."""
+def load_captioner(family: str, path: str | Path | None = None):
+    """The shipped captioner of a family (or the one saved at `path`): the language-model
+    `Captioner`, or the rooms `CellCaptioner`, whichever the folder's captioner.json names."""
+    import json
+
+    from ..weights import WEIGHTS_DIR
+    folder = Path(path) if path is not None else WEIGHTS_DIR / "perception" / family / Captioner.folder_name
+    try:
+        kind = json.loads((folder / Captioner.marker()).read_text()).get("kind")
+    except (OSError, ValueError, AttributeError):
+        kind = None  # missing or damaged: Captioner.load names the problem
+    if kind == "cell_captioner":
+        from .cell_captioner import CellCaptioner
+        return CellCaptioner.load(family, path)
     return Captioner.load(family, path)

@@ -118,7 +118,13 @@ def _segments(cells: set[tuple[int, int]]) -> list[WallSegment]:
 
 def read_room(image, cells: int = rooms.CANVAS_CELLS) -> Room:
     """The room a picture shows, read cell by cell."""
-    grid = read_cells(image, cells)
+    return room_from_cells(read_cells(image, cells))
+
+
+def room_from_cells(grid: list[list[Cell]]) -> Room:
+    """The room a grid of cell contents (row by row) makes: its size where the outer walls run,
+    inner walls as segments; RoomReadError when it makes no valid room."""
+    cells = len(grid)
     walled = np.array([[cell.kind in ("wall", "door") for cell in row] for row in grid])
     cols = [c for c in range(cells) if walled[:, c].sum() >= rooms.MIN_SIZE]  # the outer walls run the
     rows = [r for r in range(cells) if walled[r, :].sum() >= rooms.MIN_SIZE]  # room's length or width

@@ -120,6 +120,15 @@ class CaptionerConfig(TrainConfig):
 
 
 @dataclass(kw_only=True)
+class CellCaptionerConfig(TrainConfig):
+    image_size: int
+    width: int
+    augment: float = 0.0
+
+    MODEL_FIELDS = ("family", "image_size", "width")
+
+
+@dataclass(kw_only=True)
 class ClipConfig(TrainConfig):
     image_size: int
     context_length: int

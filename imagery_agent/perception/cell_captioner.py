@@ -1,0 +1,161 @@
+"""The rooms captioner: a small convolutional network reads every cell's facts apart (what is
+there, its colour, a door's state, the agent's heading; one classifier head each), and the family's
+canonical words say the room those cells make.
+
+Why not the language-model captioner of islands: trained on the training split, it never says a
+colour-object pair it never said ("yellow key" came out "grey ball"; 0.44 of held-out rooms said
+exactly). Read apart, an unseen pair is two facts each seen many times. The picture is drawn on
+a fixed grid of 4-pixel cells (`rooms.CANVAS_CELLS` across), so the network ends in one output per
+cell; the cells become a room as the template reader makes them (`room_reader.room_from_cells`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+
+from ..backbones.tokenizer import build_tokenizer
+from ..scenes import get_family, rooms
+from ..scenes.rooms import COLOURS, DOOR_STATES, HEADINGS, ITEMS, Room
+from .captioner import Caption
+from .images import to_pixel_values
+from .room_reader import Cell, RoomReadError, room_from_cells
+from .saved import SavedModel
+
+KINDS = ("outside", "floor", "wall", "goal", "agent") + ITEMS + ("door",)
+COLOUR_NAMES = tuple(COLOURS)
+HEADS = {"kind": KINDS, "colour": COLOUR_NAMES, "state": DOOR_STATES, "heading": HEADINGS}
+"""One classifier per fact; colour is asked only of keys, balls, boxes and doors, state only of
+doors, heading only of the agent."""
+IGNORE = -100
+
+
+class CellNet(nn.Module):
+    """Pixels -> per-cell logits of each head, in two branches that cannot mix shape and colour.
+    Shape (kind, door state, heading): the picture's ink (where a pixel is brighter than the floor
+    and its grid lines, whatever its colour), two convolutions at full resolution, one that folds
+    each 4 x 4 cell into a vector, two over the grid of cells (what a cell is depends on its
+    neighbours: outside the room or on its floor). Colour: each cell's mean colour over its ink,
+    through a small per-cell network. (One network over the colour pixels learnt that yellow
+    things are balls: a yellow key, never seen, was read as a ball.)"""
+
+    INK_LEVEL, INK_SHARPNESS = 0.3, 60.0
+    """A pixel is ink above 0.3 of full brightness (walls and grey things are 0.39, grid lines 0.16),
+    sharply: with a softer step (20) a grey door's ink was dimmer than a red one's, and read as a wall."""
+
+    def __init__(self, width: int = 64, cell_pixels: int = 4):
+        super().__init__()
+        w, self.cell_pixels = width, cell_pixels
+        self.pixels = nn.Sequential(nn.Conv2d(1, w // 2, 3, padding=1), nn.GELU(),
+                                    nn.Conv2d(w // 2, w // 2, 3, padding=1), nn.GELU())
+        self.fold = nn.Conv2d(w // 2, w, cell_pixels, stride=cell_pixels)
+        self.grid = nn.Sequential(nn.GELU(), nn.Conv2d(w, w, 3, padding=1), nn.GELU(),
+                                  nn.Conv2d(w, w, 3, padding=1), nn.GELU())
+        self.colour = nn.Sequential(nn.Conv2d(3, w, 1), nn.GELU(), nn.Conv2d(w, w, 1), nn.GELU())
+        self.heads = nn.ModuleDict({name: nn.Conv2d(w, len(classes), 1) for name, classes in HEADS.items()})
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        rgb = (x + 1) / 2  # [-1, 1] -> [0, 1]
+        ink = torch.sigmoid(self.INK_SHARPNESS * (rgb.amax(1, keepdim=True) - self.INK_LEVEL))
+        shape = self.grid(self.fold(self.pixels(ink)))
+        p = self.cell_pixels
+        mean_colour = F.avg_pool2d(rgb * ink, p) / F.avg_pool2d(ink, p).clamp(min=1e-3)
+        colour = self.colour(mean_colour)
+        return {name: head(colour if name == "colour" else shape) for name, head in self.heads.items()}
+
+
+def cell_targets(room: Room, cells: int = rooms.CANVAS_CELLS) -> dict[str, torch.Tensor]:
+    """(cells, cells) class indices of each head for a room (IGNORE where a fact does not apply)."""
+    t = {name: torch.full((cells, cells), IGNORE, dtype=torch.long) for name in HEADS}
+    t["kind"].fill_(KINDS.index("outside"))
+    walls = room.wall_cells()
+    for x in range(room.width):
+        for y in range(room.height):
+            t["kind"][y, x] = KINDS.index("wall" if (x, y) in walls else "floor")
+    for thing in room.things:
+        t["kind"][thing.y, thing.x] = KINDS.index(thing.kind)
+        if thing.colour is not None:
+            t["colour"][thing.y, thing.x] = COLOUR_NAMES.index(thing.colour)
+        if thing.state is not None:
+            t["state"][thing.y, thing.x] = DOOR_STATES.index(thing.state)
+    ax, ay = room.agent
+    t["kind"][ay, ax] = KINDS.index("agent")  # drawn on top of whatever it stands on
+    t["colour"][ay, ax] = t["state"][ay, ax] = IGNORE
+    t["heading"][ay, ax] = HEADINGS.index(room.heading)
+    return t
+
+
+class CellCaptioner(SavedModel):
+    """Reads room pictures into the rooms family's canonical words (greedy: each fact's most
+    likely class). `read(images)` gives one `Caption` per image, with the room it says."""
+
+    kind, folder_name, label = "cell_captioner", "captioner", "captioner"
+
+    def __init__(self, model: CellNet, family: str = "rooms", image_size: int = 32, width: int = 64):
+        if get_family(family).name != "rooms":
+            raise ValueError(f"the cell captioner reads rooms, not {family!r}")
+        self.model, self.family, self.image_size, self.width = model.eval(), "rooms", image_size, width
+        self.tokenizer = build_tokenizer(get_family("rooms").vocabulary(), 8)  # kept for the saved-model format
+
+    @classmethod
+    def from_config(cls, cfg) -> "CellCaptioner":
+        return cls(CellNet(cfg.width, cfg.image_size // rooms.CANVAS_CELLS), cfg.family, cfg.image_size, cfg.width)
+
+    def _meta(self) -> dict:
+        return {"image_size": self.image_size, "width": self.width}
+
+    def _save_weights(self, folder: Path, dtype) -> None:
+        save_file({k: v.detach().to(dtype).contiguous() for k, v in self.model.state_dict().items()},
+                  folder / "model.safetensors")
+
+    @classmethod
+    def _load(cls, folder: Path, meta: dict, tokenizer) -> "CellCaptioner":
+        model = CellNet(meta["width"], meta["image_size"] // rooms.CANVAS_CELLS)
+        model.load_state_dict({k: v.float() for k, v in load_file(folder / "model.safetensors").items()})
+        return cls(model, meta["family"], meta["image_size"], meta["width"])
+
+    def loss(self, x: torch.Tensor, targets: dict[str, torch.Tensor]) -> torch.Tensor:
+        logits = self.model(x)
+        return sum(F.cross_entropy(logits[name], targets[name], ignore_index=IGNORE) for name in HEADS
+                   if (targets[name] != IGNORE).any())
+
+    @torch.no_grad()
+    def read(self, images, **kw) -> list[Caption]:
+        """The caption of each image: its cells read, made into a room and said canonically (a
+        picture that makes no valid room gets an empty caption and the reason)."""
+        if kw:
+            raise ValueError(f"the cell captioner reads greedily and takes no options, not {sorted(kw)}")
+        logits = self.model(to_pixel_values(images, self.image_size))
+        best = {name: v.argmax(1) for name, v in logits.items()}
+        confidence = sum(F.log_softmax(logits[name], 1).amax(1) for name in ("kind",)).sum((1, 2))
+        out = []
+        for i in range(len(best["kind"])):
+            grid = [[self._cell(best, i, r, c) for c in range(best["kind"].shape[2])]
+                    for r in range(best["kind"].shape[1])]
+            try:
+                room = room_from_cells(grid)
+                out.append(Caption(rooms.canonical(room), float(confidence[i]), room))
+            except RoomReadError as e:
+                out.append(Caption("", float(confidence[i]), None, str(e)))
+        return out
+
+    def caption(self, images, strategy: str = "greedy", n: int = 1, **kw) -> list[list[Caption]]:
+        """`read`, as lists of one (the captioner API's n-best shape); only greedy reading exists."""
+        if strategy != "greedy" or n != 1:
+            raise ValueError(f"the cell captioner reads each cell's most likely facts: strategy 'greedy', n=1 "
+                             f"(got {strategy!r}, n={n})")
+        return [[c] for c in self.read(images, **kw)]
+
+    @staticmethod
+    def _cell(best: dict, i: int, r: int, c: int) -> Cell:
+        kind = KINDS[best["kind"][i, r, c]]
+        if kind == "agent":
+            return Cell("agent", heading=HEADINGS[best["heading"][i, r, c]])
+        if kind in ITEMS:
+            return Cell(kind, COLOUR_NAMES[best["colour"][i, r, c]])
+        if kind == "door":
+            return Cell("door", COLOUR_NAMES[best["colour"][i, r, c]], DOOR_STATES[best["state"][i, r, c]])
+        return Cell(kind)

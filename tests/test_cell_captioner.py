@@ -1,0 +1,67 @@
+"""The rooms cell captioner: its targets say every room exactly, it trains, saves and loads
+through load_captioner, and refuses what it cannot do."""
+import numpy as np
+import pytest
+import torch
+
+from imagery_agent.perception.captioner import load_captioner
+from imagery_agent.perception.cell_captioner import HEADS, IGNORE, KINDS, CellCaptioner, CellNet, cell_targets
+from imagery_agent.perception.room_reader import Cell, room_from_cells
+from imagery_agent.scenes import rooms
+from imagery_agent.training import train_cell_captioner
+from imagery_agent.training.common import CellCaptionerConfig
+
+TINY = {"family": "rooms", "image_size": 32, "width": 16, "batch_size": 4, "learning_rate": 0.002,
+        "warmup_steps": 1, "max_steps": 3, "augment": 1.0, "log_every": 1, "eval_every": 3, "eval_scenes": 4,
+        "checkpoint_every": 3}
+
+
+def _cells(t, heads=HEADS):
+    """The cells a set of targets names (what a perfect network would read)."""
+    from imagery_agent.perception.cell_captioner import COLOUR_NAMES
+    n = t["kind"].shape[0]
+    out = []
+    for r in range(n):
+        row = []
+        for c in range(n):
+            kind = KINDS[t["kind"][r, c]]
+            colour = COLOUR_NAMES[t["colour"][r, c]] if t["colour"][r, c] != IGNORE else None
+            state = rooms.DOOR_STATES[t["state"][r, c]] if t["state"][r, c] != IGNORE else None
+            heading = rooms.HEADINGS[t["heading"][r, c]] if t["heading"][r, c] != IGNORE else None
+            row.append(Cell(kind, colour, state, heading))
+        out.append(row)
+    return out
+
+
+def test_cell_targets_make_the_room_again():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        r = rooms.sample(rng)
+        assert room_from_cells(_cells(cell_targets(r))) == r
+
+
+def test_colour_is_read_apart_from_shape():
+    """The kind, state and heading heads see the picture's ink only: recolouring a picture's
+    objects leaves them unchanged."""
+    net = CellNet(16).eval()
+    r = rooms.Room(6, 6, (1, 1), "east", (rooms.Thing("key", 3, 3, "red"), rooms.Thing("ball", 4, 2, "green")))
+    recoloured = rooms.Room(6, 6, (1, 1), "east", (rooms.Thing("key", 3, 3, "yellow"), rooms.Thing("ball", 4, 2, "blue")))
+    from imagery_agent.perception.images import to_pixel_values
+    with torch.no_grad():
+        a, b = (net(to_pixel_values([rooms.render(room, 32)], 32)) for room in (r, recoloured))
+    assert torch.allclose(a["kind"], b["kind"], atol=1e-4) and not torch.allclose(a["colour"], b["colour"])
+
+
+def test_tiny_cell_captioner_trains_saves_loads_and_refuses(tmp_path):
+    out = train_cell_captioner.train(CellCaptionerConfig.from_dict(TINY), tmp_path / "run", quiet=True)
+    assert (tmp_path / "run" / "metrics.csv").exists()
+    cap = load_captioner("rooms", out)
+    assert isinstance(cap, CellCaptioner)
+    image = rooms.render(rooms.sample(np.random.default_rng(1)), 32)
+    again = CellCaptioner.from_pretrained(out)
+    assert again.read([image])[0].text == cap.read([image])[0].text
+    with pytest.raises(ValueError, match="greedy"):
+        cap.caption([image], "beam", n=2)
+    with pytest.raises(ValueError, match="wrong image size"):
+        cap.read([np.zeros((64, 64, 3), np.uint8)])
+    assert not cap.read([np.zeros((32, 32, 3), np.uint8)])[0].ok  # no room in a black picture: said, not guessed
