@@ -179,6 +179,8 @@ ROOM_FRAMES = {
     "wall-vertical-rows": "A wall runs vertically down column {c}, rows {a} to {b}.",
     "wall-pairs": "There's a wall from ({x0}, {y0}) to ({x1}, {y1}).",
     "wall-column-has": "Column {c} has a wall from row {a} to row {b}.",
+    "wall-horizontal-columns": "A wall runs horizontally along row {r}, columns {a} to {b}.",
+    "wall-row-has": "Row {r} has a wall from column {a} to column {b}.",
     "thing-there-s-pair": "There's a {t} at ({x}, {y}).",
     "thing-fronted-find": "At column {x}, row {y} you'll find a {t}.",
     "thing-lies-row-first": "A {t} lies in row {y}, column {x}.",
@@ -203,8 +205,12 @@ def room_text(r: rooms.Room, rng) -> tuple[str, list[str]]:
     ax, ay = r.agent
     body.append(say(pick(rng, [k for k in ROOM_FRAMES if k.startswith("agent")]), x=ax, y=ay, d=r.heading))
     for w in r.walls:
-        key = pick(rng, ("wall-vertical-rows", "wall-pairs", "wall-column-has"))
-        body.append(say(key, c=w.x0, a=min(w.y0, w.y1), b=max(w.y0, w.y1), x0=w.x0, y0=w.y0, x1=w.x1, y1=w.y1))
+        if w.x0 == w.x1:  # down a column
+            key = pick(rng, ("wall-vertical-rows", "wall-pairs", "wall-column-has"))
+            body.append(say(key, c=w.x0, a=min(w.y0, w.y1), b=max(w.y0, w.y1), x0=w.x0, y0=w.y0, x1=w.x1, y1=w.y1))
+        else:  # along a row
+            key = pick(rng, ("wall-horizontal-columns", "wall-pairs", "wall-row-has"))
+            body.append(say(key, r=w.y0, a=min(w.x0, w.x1), b=max(w.x0, w.x1), x0=w.x0, y0=w.y0, x1=w.x1, y1=w.y1))
     names = [rooms.thing_name(t) for t in r.things]
     items = [t for t in r.things if t.kind in rooms.ITEMS]
     for t in r.things:
