@@ -173,8 +173,8 @@ def test_tiny_joint_embedding_learns_saves_and_loads(tmp_path):
 
 def test_missing_shipped_perception_weights_are_named(tmp_path):
     from imagery_agent import load_captioner, load_joint_embedding
-    with pytest.raises(WeightsError, match="no captioner for 'rooms'"):
-        load_captioner("rooms")
+    with pytest.raises(WeightsError, match="no captioner for 'figures'"):
+        load_captioner("figures")
     with pytest.raises(WeightsError, match="no joint embedding"):
         load_joint_embedding("islands", tmp_path / "nothing")
 

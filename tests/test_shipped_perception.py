@@ -125,9 +125,8 @@ def test_dual_code_refuses_bad_requests_before_imagining(captioner):
 
 @pytest.mark.slow
 def test_shipped_rooms_joint_embedding_matches_heldout_rooms_to_their_words():
-    """The rooms joint embedding (shipped alone: the rooms captioner did not generalise to unseen
-    colour-object pairs) finds each held-out room's description among 100 (measured on 200:
-    R-precision 0.96 renders, 0.955 imagined)."""
+    """The rooms joint embedding finds each held-out room's description among 100 (measured on
+    200: R-precision 0.96 renders, 0.955 imagined)."""
     from imagery_agent.metrics.retrieval import r_precision
     from imagery_agent.scenes import rooms
     clip = load_joint_embedding("rooms")
@@ -135,7 +134,20 @@ def test_shipped_rooms_joint_embedding_matches_heldout_rooms_to_their_words():
     texts = clip.encode_texts([e.text for e in examples])
     assert r_precision(clip.encode_images([rooms.render(e.scene, 32) for e in examples]), texts) >= 0.9
     files = [f for f in (WEIGHTS_DIR / "perception" / "rooms").rglob("*") if f.is_file()]
-    assert {f.parent.name for f in files} == {"clip"} and sum(f.stat().st_size for f in files) < 3e6
+    assert {f.parent.name for f in files} == {"clip", "captioner"} and sum(f.stat().st_size for f in files) < 3e6
+
+
+@pytest.mark.slow
+def test_shipped_rooms_cell_captioner_says_heldout_rooms():
+    """Rooms holding a colour-object pair never seen in training are said exactly (measured on
+    200: 1.00); the language-model captioner said 0.44 of them."""
+    from imagery_agent.perception.cell_captioner import CellCaptioner
+    from imagery_agent.scenes import rooms
+    cap = load_captioner("rooms")
+    assert isinstance(cap, CellCaptioner)
+    examples = build_corpus("rooms", 60, seed=7, split="heldout")
+    readings = cap.read([rooms.render(e.scene, 32) for e in examples])
+    assert caption_accuracy("rooms", [e.scene for e in examples], [c.scene for c in readings])["caption_exact"] >= 0.95
 
 
 @pytest.mark.slow

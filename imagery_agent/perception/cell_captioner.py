@@ -35,16 +35,18 @@ IGNORE = -100
 
 class CellNet(nn.Module):
     """Pixels -> per-cell logits of each head, in two branches that cannot mix shape and colour.
-    Shape (kind, door state, heading): the picture's ink (where a pixel is brighter than the floor
-    and its grid lines, whatever its colour), two convolutions at full resolution, one that folds
-    each 4 x 4 cell into a vector, two over the grid of cells (what a cell is depends on its
-    neighbours: outside the room or on its floor). Colour: each cell's mean colour over its ink,
-    through a small per-cell network. (One network over the colour pixels learnt that yellow
-    things are balls: a yellow key, never seen, was read as a ball.)"""
+    Shape (kind, door state, heading): each pixel's brightness relative to the brightest in its
+    cell (at least 0.3 of full: grid lines on the floor stay dim), so a grey door and a red one
+    draw the same pattern; two convolutions at full resolution, one that folds each 4 x 4 cell
+    into a vector, two over the grid of cells (what a cell is depends on its neighbours: outside
+    the room or on its floor). Colour: each cell's mean colour over its ink, through a small
+    per-cell network. Tried and dropped: one network over the colour pixels (it learnt that
+    yellow things are balls: a yellow key, never seen, was read as a ball; 0.185 of validation
+    rooms exact); shape from a soft ink mask (a grey door is dimmer than the doors seen in
+    training and was read as a wall; 0.785); from sharp ink thresholds (the locked door's faint
+    slot and a ball's round edge were lost; 0.55)."""
 
-    INK_LEVEL, INK_SHARPNESS = 0.3, 60.0
-    """A pixel is ink above 0.3 of full brightness (walls and grey things are 0.39, grid lines 0.16),
-    sharply: with a softer step (20) a grey door's ink was dimmer than a red one's, and read as a wall."""
+    FLOOR_OF_BRIGHTNESS, INK_LEVEL = 0.3, 0.3
 
     def __init__(self, width: int = 64, cell_pixels: int = 4):
         super().__init__()
@@ -58,10 +60,13 @@ class CellNet(nn.Module):
         self.heads = nn.ModuleDict({name: nn.Conv2d(w, len(classes), 1) for name, classes in HEADS.items()})
 
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        rgb = (x + 1) / 2  # [-1, 1] -> [0, 1]
-        ink = torch.sigmoid(self.INK_SHARPNESS * (rgb.amax(1, keepdim=True) - self.INK_LEVEL))
-        shape = self.grid(self.fold(self.pixels(ink)))
         p = self.cell_pixels
+        rgb = (x + 1) / 2  # [-1, 1] -> [0, 1]
+        bright = rgb.amax(1, keepdim=True)
+        cell_max = F.interpolate(F.max_pool2d(bright, p), scale_factor=p, mode="nearest")
+        relative = bright / cell_max.clamp(min=self.FLOOR_OF_BRIGHTNESS)
+        shape = self.grid(self.fold(self.pixels(relative)))
+        ink = torch.sigmoid(20 * (bright - self.INK_LEVEL))
         mean_colour = F.avg_pool2d(rgb * ink, p) / F.avg_pool2d(ink, p).clamp(min=1e-3)
         colour = self.colour(mean_colour)
         return {name: head(colour if name == "colour" else shape) for name, head in self.heads.items()}

@@ -18,7 +18,7 @@ from safetensors.torch import load_file
 
 from ..backbones.models import build_pipeline
 from ..checksums import write_manifest
-from ..io import atomic_folder
+from ..io import WeightsError, atomic_folder
 from .common import BackboneConfig
 
 
@@ -45,13 +45,13 @@ def export_backbone_run(run: Path, out: Path, dtype: str = "float16") -> Path:
 
 def export_perception_run(run: Path, out: Path, dtype: str = "float16") -> Path:
     """The finished captioner or joint embedding of a perception run."""
-    from ..perception.captioner import Captioner
+    from ..perception.captioner import Captioner, load_captioner
     from ..perception.joint_embedding import JointEmbedding
     kind = Captioner if (run / "captioner").is_dir() else JointEmbedding
     folder = run / kind.folder_name
-    model = kind.from_pretrained(folder)
-    cfg = json.loads((folder / kind.marker()).read_text()).get("training_config")
-    return model.save_pretrained(out, cfg, dtype=getattr(torch, dtype))
+    meta = json.loads((folder / kind.marker()).read_text())
+    model = load_captioner(meta["family"], folder) if kind is Captioner else kind.from_pretrained(folder)
+    return model.save_pretrained(out, meta.get("training_config"), dtype=getattr(torch, dtype))
 
 
 def export_run(run: Path, out: Path, dtype: str = "float16", weights: str = "ema") -> Path:
@@ -84,7 +84,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     try:
         print(export_run(Path(args.run), Path(args.out), args.dtype, args.weights))
-    except ValueError as e:
+    except (ValueError, WeightsError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0
