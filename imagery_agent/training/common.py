@@ -124,7 +124,6 @@ class CellCaptionerConfig(TrainConfig):
     image_size: int
     width: int
     augment: float = 0.0
-    colour_jitter: float = 0.0          # up to this much desaturation and darkening per image (imagined colours are dim)
 
     MODEL_FIELDS = ("family", "image_size", "width")
 

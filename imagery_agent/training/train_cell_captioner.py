@@ -28,23 +28,10 @@ def make_batch(cfg: CellCaptionerConfig, rng, gen):
     fam = get_family(cfg.family)
     scenes = [fam.sample_split(rng, "train") for _ in range(cfg.batch_size)]
     x = to_pixel_values([fam.render(s, cfg.image_size) for s in scenes], cfg.image_size)
-    if cfg.colour_jitter:
-        x = jitter_colours(x, gen, cfg.colour_jitter)
     if cfg.augment:
         x = augment(x, gen, cfg.augment)
     targets = [cell_targets(s) for s in scenes]
     return x, {name: torch.stack([t[name] for t in targets]) for name in HEADS}
-
-
-def jitter_colours(x: torch.Tensor, gen: torch.Generator, strength: float) -> torch.Tensor:
-    """Each picture desaturated toward its grey and darkened, by up to `strength`: the backbone
-    draws a colour it is unsure of dim and greyish, and the captioner should still name it."""
-    b = x.shape[0]
-    rgb = (x + 1) / 2
-    grey = rgb.mean(1, keepdim=True)
-    mix = strength * torch.rand(b, 1, 1, 1, generator=gen)
-    gain = 1 - strength * 0.5 * torch.rand(b, 1, 1, 1, generator=gen)
-    return (((1 - mix) * rgb + mix * grey) * gain) * 2 - 1
 
 
 @torch.no_grad()
