@@ -57,7 +57,8 @@ class CellNet(nn.Module):
         self.grid = nn.Sequential(nn.GELU(), nn.Conv2d(w, w, 3, padding=1), nn.GELU(),
                                   nn.Conv2d(w, w, 3, padding=1), nn.GELU())
         self.colour = nn.Sequential(nn.Conv2d(3, w, 1), nn.GELU(), nn.Conv2d(w, w, 1), nn.GELU())
-        self.heads = nn.ModuleDict({name: nn.Conv2d(w, len(classes), 1) for name, classes in HEADS.items()})
+        self.heads = nn.ModuleDict({name: nn.Conv2d(w + (name != "colour"), len(classes), 1)
+                                    for name, classes in HEADS.items()})
 
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         p = self.cell_pixels
@@ -65,9 +66,13 @@ class CellNet(nn.Module):
         bright = rgb.amax(1, keepdim=True)
         cell_max = F.interpolate(F.max_pool2d(bright, p), scale_factor=p, mode="nearest")
         relative = bright / cell_max.clamp(min=self.FLOOR_OF_BRIGHTNESS)
-        shape = self.grid(self.fold(self.pixels(relative)))
         ink = torch.sigmoid(20 * (bright - self.INK_LEVEL))
         mean_colour = F.avg_pool2d(rgb * ink, p) / F.avg_pool2d(ink, p).clamp(min=1e-3)
+        # whether the cell's ink is grey or coloured (any hue alike): walls are grey, a locked
+        # door is not, and in an imagined picture the door's faint slot is often lost
+        saturation = (mean_colour.amax(1, keepdim=True) - mean_colour.amin(1, keepdim=True)) / \
+            mean_colour.amax(1, keepdim=True).clamp(min=0.1)
+        shape = torch.cat([self.grid(self.fold(self.pixels(relative))), saturation], 1)
         colour = self.colour(mean_colour)
         return {name: head(colour if name == "colour" else shape) for name, head in self.heads.items()}
 
