@@ -65,3 +65,10 @@ def test_tiny_cell_captioner_trains_saves_loads_and_refuses(tmp_path):
     with pytest.raises(ValueError, match="wrong image size"):
         cap.read([np.zeros((64, 64, 3), np.uint8)])
     assert not cap.read([np.zeros((32, 32, 3), np.uint8)])[0].ok  # no room in a black picture: said, not guessed
+
+
+def test_shipped_cell_captioner_reranks_samples_by_reading_them():
+    r = rooms.sample(np.random.default_rng(3))
+    wrong = rooms.Room(r.width, r.height, r.agent, r.heading, (), r.walls)  # every object missing
+    images = [rooms.render(wrong, 32), rooms.render(r, 32)]
+    assert load_captioner("rooms").rerank(rooms.canonical(r), images)[0] == 1

@@ -178,15 +178,7 @@ class Captioner(SavedModel):
         return [c[0] for c in self.caption(images, **kw)]
 
     def rerank(self, text: str, images) -> list[int]:
-        """Indices of `images` (several imagined samples of `text`), best first, by reading each
-        back: the share of the words' objects its caption puts in the right place (the dual-coding
-        check), then the caption's likelihood; an image whose caption does not parse comes last."""
-        from ..scenes.agreement import compare_scenes
-        wanted = self._fam.parse(text)
-        captions = self.read(images)
-        score = [(compare_scenes(self._fam.name, wanted, c.scene).object_accuracy if c.ok else -1.0, c.log_prob)
-                 for c in captions]
-        return sorted(range(len(captions)), key=lambda i: score[i], reverse=True)
+        return rerank_by_reading(self, text, images)
 
     def _read(self, text: str, log_prob: float) -> Caption:
         try:
@@ -211,6 +203,18 @@ def decoder_mask(labels: torch.Tensor) -> torch.Tensor:
     """Attention mask of the decoder's inputs (the start token, then the labels shifted right)."""
     real = (labels != -100).long()
     return torch.cat([torch.ones_like(real[:, :1]), real[:, :-1]], 1)
+
+
+def rerank_by_reading(captioner, text: str, images) -> list[int]:
+    """Indices of `images` (several imagined samples of `text`), best first, by reading each
+    back: the share of the words' objects its caption puts in the right place (the dual-coding
+    check), then the caption's likelihood; an image whose caption does not parse comes last."""
+    from ..scenes.agreement import compare_scenes
+    wanted = get_family(captioner.family).parse(text)
+    captions = captioner.read(images)
+    score = [(compare_scenes(captioner.family, wanted, c.scene).object_accuracy if c.ok else -1.0, c.log_prob)
+             for c in captions]
+    return sorted(range(len(captions)), key=lambda i: score[i], reverse=True)
 
 
 def load_captioner(family: str, path: str | Path | None = None):

@@ -20,7 +20,7 @@ from safetensors.torch import load_file, save_file
 from ..backbones.tokenizer import build_tokenizer
 from ..scenes import get_family, rooms
 from ..scenes.rooms import COLOURS, DOOR_STATES, HEADINGS, ITEMS, Room
-from .captioner import Caption
+from .captioner import Caption, rerank_by_reading
 from .images import to_pixel_values
 from .room_reader import Cell, RoomReadError, room_from_cells
 from .saved import SavedModel
@@ -158,6 +158,10 @@ class CellCaptioner(SavedModel):
             raise ValueError(f"the cell captioner reads each cell's most likely facts: strategy 'greedy', n=1 "
                              f"(got {strategy!r}, n={n})")
         return [[c] for c in self.read(images, **kw)]
+
+    def rerank(self, text: str, images) -> list[int]:
+        """Several imagined samples of `text`, best first, by reading each back (as `Captioner.rerank`)."""
+        return rerank_by_reading(self, text, images)
 
     @staticmethod
     def _cell(best: dict, i: int, r: int, c: int) -> Cell:
