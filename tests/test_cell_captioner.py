@@ -67,6 +67,15 @@ def test_tiny_cell_captioner_trains_saves_loads_and_refuses(tmp_path):
     assert not cap.read([np.zeros((32, 32, 3), np.uint8)])[0].ok  # no room in a black picture: said, not guessed
 
 
+def test_imagined_pool_keeps_only_pictures_read_as_their_words():
+    from imagery_agent.perception.room_reader import read_room
+    cfg = CellCaptionerConfig.from_dict(dict(TINY, imagined_fraction=0.5, imagined_pool=12))
+    pool = train_cell_captioner.imagined_pool(cfg)
+    assert 0 < len(pool) <= 12 and all(read_room(picture) == room for room, picture in pool)
+    x, targets = train_cell_captioner.make_batch(cfg, np.random.default_rng(0), torch.Generator().manual_seed(0), pool)
+    assert x.shape == (4, 3, 32, 32) and targets["kind"].shape == (4, 8, 8)
+
+
 def test_shipped_cell_captioner_reranks_samples_by_reading_them():
     r = rooms.sample(np.random.default_rng(3))
     wrong = rooms.Room(r.width, r.height, r.agent, r.heading, (), r.walls)  # every object missing

@@ -124,6 +124,9 @@ class CellCaptionerConfig(TrainConfig):
     image_size: int
     width: int
     augment: float = 0.0
+    imagined_fraction: float = 0.0      # share of each batch drawn by the shipped backbone (`imagined_backbone`)
+    imagined_backbone: str = "vae"
+    imagined_pool: int = 3000           # training rooms imagined once, kept where the template reader reads them as their words
 
     MODEL_FIELDS = ("family", "image_size", "width")
 

@@ -24,10 +24,37 @@ from .common import CellCaptionerConfig, append_csv, arguments, resume, run_cli,
     warmup_cosine
 
 
-def make_batch(cfg: CellCaptionerConfig, rng, gen):
+def imagined_pool(cfg: CellCaptionerConfig) -> list:
+    """(room, picture) pairs: training-split rooms drawn once by the shipped backbone, kept only
+    where the template reader reads the picture as the room (so the captioner learns how the
+    backbone draws without learning to see through what it draws wrong)."""
+    import numpy as np
+
+    from ..backbones.registry import load_backbone
+    from ..perception.room_reader import RoomReadError, read_room
     fam = get_family(cfg.family)
-    scenes = [fam.sample_split(rng, "train") for _ in range(cfg.batch_size)]
-    x = to_pixel_values([fam.render(s, cfg.image_size) for s in scenes], cfg.image_size)
+    rng = np.random.default_rng(cfg.seed + 99_991)
+    scenes = [fam.sample_split(rng, "train") for _ in range(cfg.imagined_pool)]
+    images = load_backbone(cfg.family, cfg.imagined_backbone).imagine([fam.describe(s, rng) for s in scenes], seed=cfg.seed)
+    pool = []
+    for s, im in zip(scenes, images):
+        try:
+            if read_room(im) == s:
+                pool.append((s, im.pixels))
+        except RoomReadError:
+            pass
+    return pool
+
+
+def make_batch(cfg: CellCaptionerConfig, rng, gen, pool=()):
+    fam = get_family(cfg.family)
+    n_imagined = int(round(cfg.imagined_fraction * cfg.batch_size)) if pool else 0
+    scenes = [fam.sample_split(rng, "train") for _ in range(cfg.batch_size - n_imagined)]
+    pictures = [fam.render(s, cfg.image_size) for s in scenes]
+    for i in rng.integers(0, len(pool), n_imagined) if n_imagined else ():
+        scenes.append(pool[i][0])
+        pictures.append(pool[i][1])
+    x = to_pixel_values(pictures, cfg.image_size)
     if cfg.augment:
         x = augment(x, gen, cfg.augment)
     targets = [cell_targets(s) for s in scenes]
@@ -54,6 +81,7 @@ def train(cfg: CellCaptionerConfig, out: Path, quiet: bool = False) -> Path:
     step, tensors = resume(out, opt)
     if tensors is not None:
         model.load_state_dict(tensors["model"])
+    pool = imagined_pool(cfg) if cfg.imagined_fraction else []
     t_start = time.time()
     bar = tqdm(range(step, cfg.max_steps), initial=step, total=cfg.max_steps, disable=quiet,
                desc=f"cell captioner {cfg.family}")
@@ -61,7 +89,7 @@ def train(cfg: CellCaptionerConfig, out: Path, quiet: bool = False) -> Path:
         rng, gen = step_seeds(cfg.seed, step)
         for g in opt.param_groups:
             g["lr"] = warmup_cosine(cfg, step)
-        x, targets = make_batch(cfg, rng, gen)
+        x, targets = make_batch(cfg, rng, gen, pool)
         loss = captioner.loss(x, targets)
         opt.zero_grad(set_to_none=True)
         loss.backward()
