@@ -140,7 +140,7 @@ class CellCaptioner(SavedModel):
             raise ValueError(f"the cell captioner reads greedily and takes no options, not {sorted(kw)}")
         logits = self.model(to_pixel_values(images, self.image_size))
         best = {name: v.argmax(1) for name, v in logits.items()}
-        confidence = sum(F.log_softmax(logits[name], 1).amax(1) for name in ("kind",)).sum((1, 2))
+        confidence = F.log_softmax(logits["kind"], 1).amax(1).sum((1, 2))  # log-probability of the kinds read
         out = []
         for i in range(len(best["kind"])):
             grid = [[self._cell(best, i, r, c) for c in range(best["kind"].shape[2])]

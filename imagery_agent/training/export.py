@@ -49,7 +49,10 @@ def export_perception_run(run: Path, out: Path, dtype: str = "float16") -> Path:
     from ..perception.joint_embedding import JointEmbedding
     kind = Captioner if (run / "captioner").is_dir() else JointEmbedding
     folder = run / kind.folder_name
-    meta = json.loads((folder / kind.marker()).read_text())
+    try:
+        meta = json.loads((folder / kind.marker()).read_text())
+    except (OSError, ValueError) as e:
+        raise WeightsError(f"{folder} is not a finished {kind.label} ({kind.marker()}: {e})") from None
     model = load_captioner(meta["family"], folder) if kind is Captioner else kind.from_pretrained(folder)
     return model.save_pretrained(out, meta.get("training_config"), dtype=getattr(torch, dtype))
 

@@ -52,23 +52,31 @@ def train(cfg: CaptionerConfig, out: Path, quiet: bool = False) -> Path:
     out = start_run(cfg, out)
     torch.manual_seed(cfg.seed)
     captioner = Captioner.from_config(cfg)
+    return fit(cfg, out, captioner, lambda rng, gen: make_batch(cfg, captioner, rng, gen), quiet=quiet,
+               desc=f"captioner {cfg.family}", clip_grad=1.0)
+
+
+def fit(cfg, out: Path, captioner, next_batch, *, quiet: bool, desc: str, clip_grad: float | None) -> Path:
+    """The loop a captioner of any kind trains in: `next_batch(rng, gen)` gives (pixels, targets)
+    for `captioner.loss`; it logs, scores validation renders, checkpoints and resumes, and saves
+    the finished model to out/captioner."""
     model = captioner.model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=0.01)
     step, tensors = resume(out, opt)
     if tensors is not None:
         model.load_state_dict(tensors["model"])
     t_start = time.time()
-    bar = tqdm(range(step, cfg.max_steps), initial=step, total=cfg.max_steps, disable=quiet,
-               desc=f"captioner {cfg.family}")
+    bar = tqdm(range(step, cfg.max_steps), initial=step, total=cfg.max_steps, disable=quiet, desc=desc)
     for step in bar:
         rng, gen = step_seeds(cfg.seed, step)
         for g in opt.param_groups:
             g["lr"] = warmup_cosine(cfg, step)
-        x, labels = make_batch(cfg, captioner, rng, gen)
-        loss = captioner.loss(x, labels)
+        x, targets = next_batch(rng, gen)
+        loss = captioner.loss(x, targets)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        if clip_grad is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad)
         opt.step()
         done = step + 1
         if done % cfg.log_every == 0:

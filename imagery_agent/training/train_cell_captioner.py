@@ -8,20 +8,15 @@ resume from the last checkpoint. The finished model is saved to DIR/captioner.
 """
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 
 import torch
-from tqdm.auto import tqdm
 
-from ..metrics.captions import caption_accuracy
 from ..perception.cell_captioner import HEADS, CellCaptioner, cell_targets
 from ..perception.images import augment, to_pixel_values
 from ..scenes import get_family
-from ..scenes.corpus import build_corpus
-from .common import CellCaptionerConfig, append_csv, arguments, resume, run_cli, save_state, start_run, step_seeds, \
-    warmup_cosine
+from .common import CellCaptionerConfig, arguments, run_cli, start_run
+from .train_captioner import fit
 
 
 def imagined_pool(cfg: CellCaptionerConfig) -> list:
@@ -61,51 +56,13 @@ def make_batch(cfg: CellCaptionerConfig, rng, gen, pool=()):
     return x, {name: torch.stack([t[name] for t in targets]) for name in HEADS}
 
 
-@torch.no_grad()
-def evaluate_renders(captioner: CellCaptioner, n: int, size: int) -> dict:
-    """Readings of renders of `n` validation rooms, scored against their truth."""
-    fam = get_family(captioner.family)
-    examples = build_corpus(captioner.family, n, seed=2024, split="val")  # decisions on val; reports on heldout
-    captioner.model.eval()
-    readings = [c.scene for c in captioner.read([fam.render(e.scene, size) for e in examples])]
-    captioner.model.train()
-    return caption_accuracy(captioner.family, [e.scene for e in examples], readings)
-
-
 def train(cfg: CellCaptionerConfig, out: Path, quiet: bool = False) -> Path:
     out = start_run(cfg, out)
     torch.manual_seed(cfg.seed)
     captioner = CellCaptioner.from_config(cfg)
-    model = captioner.model.train()
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=0.01)
-    step, tensors = resume(out, opt)
-    if tensors is not None:
-        model.load_state_dict(tensors["model"])
     pool = imagined_pool(cfg) if cfg.imagined_fraction else []
-    t_start = time.time()
-    bar = tqdm(range(step, cfg.max_steps), initial=step, total=cfg.max_steps, disable=quiet,
-               desc=f"cell captioner {cfg.family}")
-    for step in bar:
-        rng, gen = step_seeds(cfg.seed, step)
-        for g in opt.param_groups:
-            g["lr"] = warmup_cosine(cfg, step)
-        x, targets = make_batch(cfg, rng, gen, pool)
-        loss = captioner.loss(x, targets)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        done = step + 1
-        if done % cfg.log_every == 0:
-            bar.set_postfix(loss=f"{loss.item():.4f}")
-            append_csv(out / "log.csv", {"step": done, "loss": loss.item(), "wall_s": round(time.time() - t_start, 1)})
-        if done % cfg.eval_every == 0 or done == cfg.max_steps:
-            m = evaluate_renders(captioner, cfg.eval_scenes, cfg.image_size)
-            append_csv(out / "metrics.csv", {"step": done, "wall_s": round(time.time() - t_start, 1), **m})
-            print(json.dumps({"step": done, **m}), flush=True)
-        if done % cfg.checkpoint_every == 0 or done == cfg.max_steps:
-            save_state(out / "checkpoint", done, {"model": model.state_dict()}, opt, {"family": cfg.family})
-    model.eval()
-    return captioner.save_pretrained(out / "captioner", cfg.replace(trained_steps=cfg.max_steps))
+    return fit(cfg, out, captioner, lambda rng, gen: make_batch(cfg, rng, gen, pool), quiet=quiet,
+               desc=f"cell captioner {cfg.family}", clip_grad=None)
 
 
 def main(argv=None):
