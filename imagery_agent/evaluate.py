@@ -48,13 +48,16 @@ def score_images(imaginer, examples, *, seed: int = 0, progress: bool = False,
 
 def frame_read_accuracy(family: str, pipe, examples, batch: int = 50) -> float:
     """How often the text encoder's frame head reads a description's frame (angle and handedness)
-    right: the words' half of drawing a figure in the right orientation."""
-    frame = get_family(family).frame
+    right, from the words it reads them from when drawing (the family's `frame_text`): the words'
+    half of drawing a figure in the right orientation."""
+    fam = get_family(family)
+    frame = fam.frame
+    words = (lambda e: fam.frame_text(e.scene)) if fam.frame_text is not None else (lambda e: e.text)
     right = 0
     with torch.no_grad():
         for i in range(0, len(examples), batch):
             chunk = examples[i:i + batch]
-            _, _, (angles, mirrors) = pipe.encode_prompts([e.text for e in chunk], return_frames=True)
+            _, _, (angles, mirrors) = pipe.encode_prompts([words(e) for e in chunk], return_frames=True)
             right += sum((int(a), bool(m)) == frame(e.scene) for a, m, e in zip(angles, mirrors, chunk))
     return right / len(examples)
 

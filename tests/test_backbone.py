@@ -322,6 +322,24 @@ def test_a_figures_pipeline_with_frames_trains_saves_and_draws(tmp_path):
         train(cfg.replace(grounding=None), tmp_path / "bad", quiet=True)
 
 
+def test_the_imaginer_reads_a_figures_frame_from_its_turn_alone(tmp_path):
+    """The frame head is given the turn without the figure's name; the UNet still reads the whole prompt."""
+    from imagery_agent.backbones.imaginer import DiffusionImaginer
+    pipe = build_pipeline(tiny(family="figures", frames=True))
+    read = []
+    encode = pipe.encode_prompts
+    pipe.encode_prompts = lambda texts, return_frames=False: (read.append(list(texts)), encode(texts, return_frames))[1]
+    im = DiffusionImaginer(pipe, "figures", sampler_steps=1)
+    assert im.frame_prompts(["A capital F, turned 70 degrees to the right."]) == \
+        ["Turned 70 degrees to the right, in its normal form."]
+    im.imagine(["A capital F, turned 70 degrees to the right."])
+    assert any("upper-case F" in t for texts in read for t in texts)  # the prompt, for the UNet
+    assert ["Turned 70 degrees to the right, in its normal form."] in read  # the turn, for the frame
+    assert DiffusionImaginer(pipe, "figures", canonical=False).frame_prompts(["A capital F."]) is None
+    with pytest.raises(ValueError, match="frame prompts"):
+        pipe(["The letter F, upright."], 1, frame_prompts=["Upright.", "Upright."])
+
+
 def test_distill_cli_names_a_missing_teacher_or_config(tmp_path, capsys):
     from imagery_agent.training.distill import main
     assert main(["--family", "islands", "--out", str(tmp_path / "d"), "--teacher", str(tmp_path / "nowhere")]) == 2

@@ -144,6 +144,18 @@ def test_figures_paraphrases_of_the_same_rotation():
         figures.Figure("cube", "3", 40, True, "depth", "perspective")
 
 
+def test_a_figures_frame_is_said_without_the_figures_name():
+    """The frame head reads the turn alone, so the frame it reads cannot depend on which figure it is."""
+    for f in (figures.Figure("letter", "F", 70, True), figures.Figure("polygon", "7", 0),
+              figures.Figure("digit", "4", 200), figures.Figure("cube", "3", 40, False, "depth")):
+        words = figures.frame_text(f)
+        name = get_family("figures").prompt(f).split(",")[0]
+        assert name not in words and words[0].isupper() and words.endswith(".")
+        # the turn and form said alone still say the same turn and form
+        assert figures.parse(f"{name}, {words[0].lower() + words[1:]}") == f
+    assert get_family("figures").frame_text is figures.frame_text
+
+
 def test_figures_errors():
     with pytest.raises(ParseError, match="contradiction"):
         figures.parse("The letter R, mirror-reversed, not mirrored.")

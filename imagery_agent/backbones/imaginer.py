@@ -79,6 +79,7 @@ class DiffusionImaginer:
         map's own landmark names (drawn by their appearance, on the canonical path)."""
         texts = check_texts(get_family(self.family), texts, extra_names)
         prompts = self.prompts(texts, extra_names)
+        frame_prompts = self.frame_prompts(texts)
         steps = steps or self.steps
         guidance = self.guidance if guidance is None else guidance
         check_guidance(self.teacher_guidance_scale, guidance)
@@ -87,7 +88,8 @@ class DiffusionImaginer:
             chunk = texts[i:i + self.batch_size]
             gens = [torch.Generator().manual_seed(seed + i + j) for j in range(len(chunk))]
             images = self.pipe(prompts[i:i + self.batch_size], steps, guidance, generator=gens,
-                               guidance_steps=self.guidance_steps).images
+                               guidance_steps=self.guidance_steps,
+                               **({} if frame_prompts is None else {"frame_prompts": frame_prompts[i:i + self.batch_size]})).images
             out += [MentalImage(im, t, seed + i + j, self.name) for j, (im, t) in enumerate(zip(images, chunk))]
         return out
 
@@ -100,6 +102,16 @@ class DiffusionImaginer:
             return list(texts)
         fam = get_family(self.family)
         return [fam.prompt(fam.parse(t, extra_names=extra_names)) for t in texts]
+
+
+    def frame_prompts(self, texts: list[str]) -> list[str] | None:
+        """On the canonical path, the words each figure's frame is read from: its turn and form
+        without its name (`SceneFamily.frame_text`), so the frame cannot depend on which figure it
+        is. None where the family or the text encoder has no frames (the prompts are read then)."""
+        fam = get_family(self.family)
+        if not self.canonical or fam.frame_text is None or not getattr(self.pipe, "has_frames", False):
+            return None
+        return [fam.frame_text(fam.parse(t)) for t in texts]
 
 
 def load_pipeline(family: str, path: str | Path | None = None):

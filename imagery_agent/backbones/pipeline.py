@@ -133,9 +133,11 @@ class ImageryDiffusionPipeline(DiffusionPipeline):
     @torch.no_grad()
     def __call__(self, prompts, num_inference_steps: int = 20, guidance_scale: float = 2.0,
                  generator: torch.Generator | list[torch.Generator] | None = None, output_type: str = "np",
-                 return_dict: bool = True, guidance_steps: int | None = None):
+                 return_dict: bool = True, guidance_steps: int | None = None, frame_prompts=None):
         """`guidance_steps`: apply classifier-free guidance in the first k steps only (where the
-        layout is decided) and run the conditional model alone after that; None = every step."""
+        layout is decided) and run the conditional model alone after that; None = every step.
+        `frame_prompts`: one text per prompt that the frame head reads each figure's frame from
+        (the family's `frame_text`: the turn without the figure's name); None = the prompts."""
         prompts = check_prompts(prompts, self.tokenizer)
         if not 1 <= int(num_inference_steps) <= 1000:
             raise ValueError(f"num_inference_steps must be 1..1000, got {num_inference_steps}")
@@ -144,6 +146,11 @@ class ImageryDiffusionPipeline(DiffusionPipeline):
         hidden, mask, frames = self.encode_prompts(([""] * n if guided else []) + prompts, return_frames=True)
         if frames is not None:  # the prompts' frames; the unconditional branch draws in the same frame
             frames = tuple(f[-n:] for f in frames)
+            if frame_prompts is not None:
+                frame_prompts = check_prompts(frame_prompts, self.tokenizer)
+                if len(frame_prompts) != n:
+                    raise ValueError(f"{len(frame_prompts)} frame prompts for {n} prompts")
+                frames = self.encode_prompts(frame_prompts, return_frames=True)[2]
         shape = (n, self.unet.config.out_channels, size, size)
         if isinstance(generator, list):
             x = torch.stack([torch.randn(shape[1:], generator=g) for g in generator])

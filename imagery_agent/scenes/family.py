@@ -70,6 +70,7 @@ class SceneFamily:
     grounding_targets: Callable[[Any], list] | None = None  # [(anchor word(s) or None, facts)] per scene
     backgrounds: tuple[RGB, ...] = ()                   # colours that are not salient (loss weighting)
     frame: Callable[[Any], tuple[int, bool]] | None = None  # (angle, mirrored) a scene is drawn in
+    frame_text: Callable[[Any], str] | None = None      # the words the frame is read from (no object names)
     # --- joint-embedding hooks ---
     twin: Callable[[Any, np.random.Generator], Any] | None = None  # the scene with one object moved
     mention: str | None = None                          # 'There is a {name}.': names one object
