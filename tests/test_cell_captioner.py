@@ -81,3 +81,21 @@ def test_shipped_cell_captioner_reranks_samples_by_reading_them():
     wrong = rooms.Room(r.width, r.height, r.agent, r.heading, (), r.walls)  # every object missing
     images = [rooms.render(wrong, 32), rooms.render(r, 32)]
     assert load_captioner("rooms").rerank(rooms.canonical(r), images)[0] == 1
+
+
+def test_a_room_is_read_with_one_agent_and_at_most_one_goal():
+    """Cell by cell, two cells may look most like a goal and none most like the agent; read as one
+    room, the likeliest goal stays, the other takes its next kind, and the agent stands where it
+    is likeliest."""
+    from imagery_agent.perception.cell_captioner import one_of_each
+    goal, agent, floor, box = (KINDS.index(k) for k in ("goal", "agent", "floor", "box"))
+    lp = torch.full((1, len(KINDS), 2, 3), -9.0)
+    lp[0, floor] = -1.0
+    lp[0, goal, 0, 0], lp[0, goal, 1, 2] = -0.1, -0.2   # two goal-like cells
+    lp[0, box, 1, 2] = -0.5                              # the weaker one is next most like a box
+    lp[0, agent, 0, 1] = -2.0                            # no cell's best guess is the agent
+    kinds = one_of_each(lp)[0]
+    assert kinds[0, 0] == goal and kinds[1, 2] == box and kinds[0, 1] == agent
+    assert (kinds == goal).sum() == 1 and (kinds == agent).sum() == 1
+    lp[0, goal] = -9.0
+    assert (one_of_each(lp)[0] == goal).sum() == 0  # no goal seen: none is made up

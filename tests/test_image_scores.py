@@ -47,6 +47,9 @@ def test_room_scores_tell_unseen_colour_object_pairs_apart():
         blanked.append(fam.score_image(im, e.scene))
     m = fam.summarise_scores(blanked)
     assert m["unseen_pair_object_accuracy"] == 0.0 and m["seen_pair_object_accuracy"] == 1.0
+    assert set(right["unseen_pair_accuracy_by_pair"]) <= {f"{c} {k}" for c, k in score_rooms.rooms.HELDOUT}
+    assert set(right["unseen_pair_accuracy_by_pair"].values()) == {1.0}
+    assert set(m["unseen_pair_accuracy_by_pair"].values()) == {0.0}
 
 
 def test_unknown_family_is_named():

@@ -291,6 +291,21 @@ def test_training_rooms_cover_what_the_tasks_say():
     assert locked == set(rooms.COLOURS) - {c for c, kind in rooms.HELDOUT if kind == "door"}
 
 
+def test_a_training_run_may_ask_for_more_locked_doors_and_grey_items():
+    """The options only reweight what the split already holds: no grey door, and the default
+    rooms are the same rooms as without the options."""
+    fam = get_family("rooms")
+    plain = [fam.sample_split(np.random.default_rng(1), "train") for _ in range(3)]
+    assert plain == [fam.sample_split(np.random.default_rng(1), "train", locked=None, grey_items=None) for _ in range(3)]
+    rng = np.random.default_rng(0)
+    rs = [fam.sample_split(rng, "train", locked=0.9, grey_items=0.5) for _ in range(300)]
+    doors = [t for r in rs for t in r.things if t.kind == "door"]
+    items = [t for r in rs for t in r.things if t.kind in rooms.ITEMS]
+    assert sum(t.state == "locked" for t in doors) > 0.8 * len(doors)
+    assert sum(t.colour == "grey" for t in items) > 0.3 * len(items)
+    assert not any(t.colour == "grey" for t in doors)
+
+
 def test_room_twins_move_one_thing():
     rng = np.random.default_rng(1)
     for _ in range(50):

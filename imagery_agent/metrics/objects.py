@@ -9,7 +9,8 @@ import numpy as np
 def summarise_objects(scores: list[dict]) -> dict:
     """Scores hold per-object lists `placed`, `present`, `errors` (fraction of the width; inf when
     not found) and a per-scene `exact`; where they also hold `unseen` (per object: its atom was kept
-    out of training), accuracy is given apart for those objects and the others."""
+    out of training), accuracy is given apart for those objects and the others, and where they hold
+    `pairs` (per object: its unseen pair's name, or None), for each unseen pair apart."""
     placed = [p for s in scores for p in s["placed"]]
     present = [p for s in scores for p in s["present"]]
     errs = [e for s in scores for e in s["errors"] if math.isfinite(e)]
@@ -23,4 +24,11 @@ def summarise_objects(scores: list[dict]) -> dict:
         for name, want in (("unseen_pair_object_accuracy", True), ("seen_pair_object_accuracy", False)):
             chosen = [p for s in scores for p, u in zip(s["placed"], s["unseen"]) if u == want]
             out[name] = float(np.mean(chosen)) if chosen else None
+    if scores and all("pairs" in s for s in scores):  # each unseen pair apart: which one a model cannot draw
+        by_pair: dict[str, list] = {}
+        for s in scores:
+            for p, pair in zip(s["placed"], s["pairs"]):
+                if pair is not None:
+                    by_pair.setdefault(pair, []).append(p)
+        out["unseen_pair_accuracy_by_pair"] = {k: float(np.mean(v)) for k, v in sorted(by_pair.items())}
     return out

@@ -75,5 +75,7 @@ def score_room(image: np.ndarray, room: rooms.Room) -> dict:
         errors.append(err)
         placed.append(present[-1] and err <= TOLERANCE)
     unseen = [(t.colour, t.kind) in rooms.HELDOUT for t in room.things]
-    return {"present": present, "errors": errors, "placed": placed, "exact": all(placed), "unseen": unseen}
+    pairs = [f"{t.colour} {t.kind}" if u else None for t, u in zip(room.things, unseen)]
+    return {"present": present, "errors": errors, "placed": placed, "exact": all(placed), "unseen": unseen,
+            "pairs": pairs}
 

@@ -615,12 +615,15 @@ def combinations(r: Room) -> set:
     return {(t.colour, t.kind) for t in r.things if t.colour is not None}
 
 
-def sample(rng: np.random.Generator, max_items: int = 8, max_size: int = CANVAS_CELLS) -> Room:
+def sample(rng: np.random.Generator, max_items: int = 8, max_size: int = CANVAS_CELLS, locked: float | None = None,
+           grey_items: float | None = None) -> Room:
     """A room of 5 to `max_size` cells a side: a goal, up to `max_items` keys, balls and boxes, and
     often an inner wall with a door, down a column or along a row, in rooms of any size (a 5-cell
     room's side is then a corridor one cell wide); a locked door's key is put on the agent's side
     half the time (and may turn up among the random items). No two objects share their colour and
-    kind (as in BabyAI's distractors), so 'the red key' names one object."""
+    kind (as in BabyAI's distractors), so 'the red key' names one object. A training run may ask for
+    more locked doors (`locked`: the chance a door is locked; None: the three states alike) and more
+    grey items (`grey_items`: the chance a random item is grey; None: the six colours alike)."""
     w, h = int(rng.integers(MIN_SIZE, max_size + 1)), int(rng.integers(MIN_SIZE, max_size + 1))
     colours = list(COLOURS)
     free = {(x, y) for x in range(1, w - 1) for y in range(1, h - 1)}
@@ -637,7 +640,10 @@ def sample(rng: np.random.Generator, max_items: int = 8, max_size: int = CANVAS_
             left = {(x, y) for x, y in free if y < wy}
         walls.append(seg)
         free -= set(seg.cells())
-        door = Thing("door", *door_cell, colours[int(rng.integers(6))], DOOR_STATES[int(rng.integers(3))])
+        colour = colours[int(rng.integers(6))]  # colour first, then state: the default rooms stay as they were
+        state = DOOR_STATES[int(rng.integers(3))] if locked is None else \
+            ("locked" if rng.random() < locked else DOOR_STATES[int(rng.integers(2))])
+        door = Thing("door", *door_cell, colour, state)
         things.append(door)
         # a locked door's key lies on the agent's side, or (half the time) elsewhere, as in BabyAI's
         # many-room levels: so a locked door of every colour is seen in training, not only those
@@ -657,6 +663,8 @@ def sample(rng: np.random.Generator, max_items: int = 8, max_size: int = CANVAS_
     things.append(Thing("goal", *take(free)))
     for _ in range(int(rng.integers(0, max_items + 1))):
         kind, colour = ITEMS[int(rng.integers(3))], colours[int(rng.integers(6))]
+        if grey_items is not None:
+            colour = "grey" if rng.random() < grey_items else [c for c in colours if c != "grey"][int(rng.integers(5))]
         if not free or any((t.kind, t.colour) == (kind, colour) for t in things):
             continue
         things.append(Thing(kind, *take(free), colour))

@@ -44,6 +44,7 @@ class OnePassConfig(TrainConfig):
     reconstruction_weight: float = 10.0  # gan: L1 beside the adversarial loss
     discriminator: dict = field(default_factory=lambda: {"channels": [64, 128, 128], "learning_rate": 2e-4})
     ema_decay: float = 0.995
+    train_sample: dict = field(default_factory=dict)  # options for the family's sample() (e.g. locked)
     weights: str | None = None          # written at export: which evaluation chose them
     training_minutes: float | None = None  # written at export: wall time to the shipped weights
 
@@ -64,7 +65,7 @@ def build_model(cfg: OnePassConfig):
 def make_batch(cfg: OnePassConfig, rng, n: int, render: bool = True):
     """(prompts, scenes, images in [-1, 1]) of fresh training-split scenes, in canonical wording."""
     fam = get_family(cfg.family)
-    scenes = [fam.sample_split(rng, "train") for _ in range(n)]
+    scenes = [fam.sample_split(rng, "train", **cfg.train_sample) for _ in range(n)]
     prompts = [fam.prompt(s) for s in scenes]
     if not render:
         return prompts, scenes, None
