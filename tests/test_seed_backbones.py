@@ -100,6 +100,27 @@ def test_the_dvae_temperature_anneals_towards_one_hot():
     assert taus[8] == pytest.approx(1 / 16) and taus[10] == pytest.approx(1 / 16)
 
 
+def test_vq_codes_no_picture_chose_are_moved_onto_encoder_outputs(tmp_path):
+    from imagery_agent.backbones.image_tokens import VectorQuantizer
+    torch.manual_seed(0)
+    vq = VectorQuantizer(codebook_size=16, code_dim=8, channels=(8, 16))
+    x = torch.rand(2, 3, 32, 32) * 2 - 1
+    used = torch.zeros(16, dtype=torch.bool)
+    used[vq.tokenize(x).flatten()] = True
+    before = vq.codebook.weight.detach().clone()
+    moved = vq.restart_dead_codes(x, used, torch.Generator().manual_seed(0))
+    assert moved == int((~used).sum()) > 0
+    assert torch.equal(vq.codebook.weight[used], before[used])  # codes in use stay
+    z = vq.to_code(vq.encoder(x)).permute(0, 2, 3, 1).reshape(-1, 8)
+    nearest = torch.cdist(vq.codebook.weight[~used].detach(), z).min(1).values
+    assert (nearest < 0.05 * z.std()).all()  # the others now sit on encoder outputs
+    assert vq.restart_dead_codes(x, torch.ones(16, dtype=torch.bool)) == 0
+    trainer, cfg = tiny("vqvae")  # and a run restarts codes between its tokenizer steps
+    trainer.train(cfg.replace(tokenizer_steps=4, max_steps=1, restart_every=2, eval_every=100), tmp_path / "r", quiet=True)
+    log = (tmp_path / "r" / "log_stage1.csv").read_text()
+    assert "codes_restarted" in log.splitlines()[0] and "codes_used" in log.splitlines()[0]
+
+
 def test_dalle_loss_trains_the_image_tokens_after_the_words():
     _, cfg = tiny("dalle")
     from imagery_agent.training.train_tokens import build_model

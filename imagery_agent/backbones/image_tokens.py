@@ -95,6 +95,20 @@ class VectorQuantizer(_ImageTokenizer):
     def tokenize(self, x) -> torch.Tensor:
         return self.nearest(self.to_code(self.encoder(x)))
 
+    @torch.no_grad()
+    def restart_dead_codes(self, x, used: torch.Tensor, generator: torch.Generator | None = None) -> int:
+        """Codes no picture chose since the last restart (`used`: a bool per code) are moved onto
+        encoder outputs of the pictures `x` (Dhariwal et al. 2020's Jukebox; Zeghidour et al. 2021):
+        a nearest-code quantizer gives an unchosen code no gradient, so without this it stays
+        where it started and the picture is said with a few codes. Returns how many moved."""
+        dead = (~used).nonzero().flatten()
+        if not len(dead):
+            return 0
+        z = self.to_code(self.encoder(x)).permute(0, 2, 3, 1).reshape(-1, self.codebook.embedding_dim)
+        picks = torch.randint(0, len(z), (len(dead),), generator=generator)
+        self.codebook.weight[dead] = z[picks] + 0.01 * z.std() * torch.randn(len(dead), z.shape[1], generator=generator)
+        return len(dead)
+
     def forward(self, x, beta: float = 0.25):
         """(reconstruction, codebook + beta * commitment loss, tokens); straight-through gradients."""
         z = self.to_code(self.encoder(x))

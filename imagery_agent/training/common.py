@@ -40,6 +40,7 @@ class TrainConfig:
     eval_every: int = 250
     eval_scenes: int = 48
     checkpoint_every: int = 250
+    train_sample: dict = field(default_factory=dict)  # options for the family's sample() (e.g. kinds, locked)
     trained_steps: int | None = None    # written at export: how far the shipped weights trained
 
     MODEL_FIELDS = ("family",)
@@ -91,7 +92,6 @@ class BackboneConfig(TrainConfig):
     unet: dict
     grounding: dict | None = None       # {"weight", "pretrain_steps", "learning_rate"}
     frames: bool = False                # figures: the UNet draws in each figure's frame
-    train_sample: dict = field(default_factory=dict)  # options for the family's sample() (e.g. kinds)
     text_learning_rate: float = 2e-4
     condition_dropout: float = 0.1
     ema_decay: float = 0.995

@@ -44,7 +44,6 @@ class OnePassConfig(TrainConfig):
     reconstruction_weight: float = 10.0  # gan: L1 beside the adversarial loss
     discriminator: dict = field(default_factory=lambda: {"channels": [64, 128, 128], "learning_rate": 2e-4})
     ema_decay: float = 0.995
-    train_sample: dict = field(default_factory=dict)  # options for the family's sample() (e.g. locked)
     weights: str | None = None          # written at export: which evaluation chose them
     training_minutes: float | None = None  # written at export: wall time to the shipped weights
 

@@ -43,6 +43,7 @@ class TokensConfig(TrainConfig):
     tokenizer_learning_rate: float = 1e-3
     kl_weight: float = 1e-3             # dalle: KL(encoder || uniform prior) per cell
     commitment: float = 0.25            # vqvae
+    restart_every: int = 0              # vqvae: move codes unused for this many steps onto encoder outputs (0: never)
     text_weight: float = 0.125          # DALL-E's weight of the text tokens' loss
     salient_weight: float = 4.0
     sampling: dict = field(default_factory=lambda: {"top_k": 32})  # how validation imagines
@@ -97,6 +98,7 @@ def train(cfg: TokensConfig, out: Path, quiet: bool = False, init_from: str | No
         state = json.loads((out / "checkpoint" / "state.json").read_text())
         best, spent = float(state.get("best", -1.0)), float(state.get("wall_s", 0.0))
     pre, total = cfg.tokenizer_steps, cfg.tokenizer_steps + cfg.max_steps
+    used = torch.zeros(tok.codebook_size, dtype=torch.bool)  # vqvae: codes chosen since the last restart
     t0 = time.time() - spent
     bar = tqdm(range(step, total), initial=step, total=total, disable=quiet, desc=f"train {cfg.backbone} {cfg.family}")
     for step in bar:
@@ -113,8 +115,9 @@ def train(cfg: TokensConfig, out: Path, quiet: bool = False, init_from: str | No
                 extra = cfg.kl_weight * kl
                 logs.update(temperature=tau, kl=kl.item())
             else:
-                recon, extra, _ = tok(x, cfg.commitment)
-                logs["vq"] = extra.item()
+                recon, extra, tokens = tok(x, cfg.commitment)
+                used[tokens.flatten()] = True
+                logs.update(vq=extra.item(), codes_used=int(used.sum()), codes_restarted=0)
             rec = weighted_l1(recon, x, weight) + F.mse_loss(recon, x)
             loss = rec + extra
             logs["reconstruction"] = rec.item()
@@ -131,6 +134,9 @@ def train(cfg: TokensConfig, out: Path, quiet: bool = False, init_from: str | No
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         done = step + 1
+        if cfg.backbone == "vqvae" and cfg.restart_every and done < pre and done % cfg.restart_every == 0:
+            logs["codes_restarted"] = tok.restart_dead_codes(x, used, gen)
+            used[:] = False
         if done % cfg.log_every == 0:
             bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
             append_csv(out / f"log_stage{1 if step < pre else 2}.csv",
