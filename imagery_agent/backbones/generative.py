@@ -30,13 +30,22 @@ from .tokenizer import build_tokenizer, check_prompts
 
 class WordReader(nn.Module):
     """Words -> token states: a RoFormer whose tokens attend within their own sentence (one
-    sentence states one fact), with the family's grounding head trained beside it."""
+    sentence states one fact), with the family's grounding head trained beside it; every prompt is
+    padded to `pad_to` tokens (default `max_length`). `leaf_words`
+    (e.g. a room's colours, kinds and door states) are read by no other token, so that 'grey'
+    means the same beside 'door' as beside 'key' and a pair never seen is two words each seen."""
 
     def __init__(self, vocabulary, hidden: int, layers: int, heads: int, max_length: int,
-                 grounding_classes=(), max_sentences: int = 16):
+                 grounding_classes=(), max_sentences: int = 16, leaf_words=(), pad_to: int | None = None):
         super().__init__()
-        self.max_length = max_length
+        self.max_length, self.pad_to = max_length, pad_to or max_length
         self._tokenizer = build_tokenizer(set(vocabulary), max_length)
+        unknown = sorted(set(leaf_words) - set(vocabulary))
+        if unknown:
+            raise ValueError(f"leaf words not in the vocabulary: {', '.join(unknown)}")
+        vocab = self._tokenizer.get_vocab()
+        self.register_buffer("leaf_ids", torch.tensor(sorted(vocab[w] for w in leaf_words), dtype=torch.long),
+                             persistent=False)
         self.encoder = RoFormerModel(RoFormerConfig(
             vocab_size=len(self._tokenizer.get_vocab()), embedding_size=hidden, hidden_size=hidden,
             num_hidden_layers=layers, num_attention_heads=heads, intermediate_size=2 * hidden,
@@ -51,11 +60,20 @@ class WordReader(nn.Module):
     def tokenize(self, prompts: list[str]) -> dict:
         prompts = check_prompts(prompts, self._tokenizer)
         device = self.encoder.embeddings.word_embeddings.weight.device
-        batch = self._tokenizer(prompts, padding=True, return_tensors="pt")
+        # one length for every prompt (`pad_to`, or a longer prompt's own): padding is attended
+        # (encode_tokens), so padding to the batch's longest made a prompt's picture depend on the
+        # other prompts of its batch. The shipped islands models pad to 78, the longest islands
+        # prompt, as every training batch did; padded to 128 their maps were 0.91 right, not 1.00
+        longest = max(len(ids) for ids in self._tokenizer(prompts)["input_ids"])
+        batch = self._tokenizer(prompts, padding="max_length", max_length=max(self.pad_to, longest), return_tensors="pt")
         return {k: v.to(device) for k, v in batch.items()}
 
+    def leaves(self, input_ids) -> torch.Tensor | None:
+        """Which tokens are leaf words (read by no other token), or None when there are none."""
+        return torch.isin(input_ids, self.leaf_ids) if len(self.leaf_ids) else None
+
     def forward(self, input_ids, attention_mask) -> torch.Tensor:
-        return encode_tokens(self.encoder, self._tokenizer, input_ids, attention_mask)
+        return encode_tokens(self.encoder, self._tokenizer, input_ids, attention_mask, leaves=self.leaves(input_ids))
 
 
 def pooled(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

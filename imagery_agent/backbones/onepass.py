@@ -26,8 +26,9 @@ class _OnePass(ModelMixin, ConfigMixin):
     sampler_evaluations = 1
 
     def _build(self, vocabulary, image_size, hidden, layers, heads, max_length, latent_dim, grid, channels,
-               decoder_layers, grounding_classes, palette=0):
-        self.words = WordReader(vocabulary, hidden, layers, heads, max_length, tuple(grounding_classes))
+               decoder_layers, grounding_classes, palette=0, leaf_words=(), pad_to=None):
+        self.words = WordReader(vocabulary, hidden, layers, heads, max_length, tuple(grounding_classes),
+                                leaf_words=tuple(leaf_words), pad_to=pad_to)
         self.decoder = WordAttentionDecoder(hidden, latent_dim, image_size, grid, tuple(channels), decoder_layers, heads,
                                             palette=palette)
 
@@ -60,10 +61,10 @@ class ConditionalVAE(_OnePass):
     def __init__(self, family: str, vocabulary: list, image_size: int = 32, hidden: int = 128, layers: int = 4,
                  heads: int = 4, max_length: int = 128, latent_dim: int = 8, grid: int = 16,
                  channels: tuple = (128, 64), decoder_layers: int = 2, encoder_channels: tuple = (64, 128),
-                 grounding_classes: tuple = (), palette: int = 0):
+                 grounding_classes: tuple = (), palette: int = 0, leaf_words: tuple = (), pad_to: int | None = None):
         super().__init__()
         self._build(vocabulary, image_size, hidden, layers, heads, max_length, latent_dim, grid, channels,
-                    decoder_layers, grounding_classes, palette)
+                    decoder_layers, grounding_classes, palette, leaf_words, pad_to)
         self.encoder = ConvEncoder(tuple(encoder_channels))
         side = image_size >> len(encoder_channels)
         self.posterior = nn.Linear(encoder_channels[-1] * side * side + hidden, 2 * latent_dim)
@@ -83,10 +84,10 @@ class TextConditionalGAN(_OnePass):
     def __init__(self, family: str, vocabulary: list, image_size: int = 32, hidden: int = 128, layers: int = 4,
                  heads: int = 4, max_length: int = 128, latent_dim: int = 16, grid: int = 16,
                  channels: tuple = (128, 64), decoder_layers: int = 2, grounding_classes: tuple = (),
-                 palette: int = 0):
+                 palette: int = 0, pad_to: int | None = None):
         super().__init__()
         self._build(vocabulary, image_size, hidden, layers, heads, max_length, latent_dim, grid, channels,
-                    decoder_layers, grounding_classes, palette)
+                    decoder_layers, grounding_classes, palette, pad_to=pad_to)
 
 
 class ProjectionDiscriminator(nn.Module):

@@ -65,13 +65,25 @@ def sentence_ids(input_ids: torch.Tensor, tokenizer, max_sentences: int) -> torc
     return before.clamp(max=max_sentences - 1)
 
 
-def encode_tokens(text_encoder, tokenizer, ids: torch.Tensor, mask: torch.Tensor, return_logits: bool = False):
+def encode_tokens(text_encoder, tokenizer, ids: torch.Tensor, mask: torch.Tensor, return_logits: bool = False,
+                  leaves: torch.Tensor | None = None):
     """Token states from the text encoder. Each token attends only within its own sentence (one
-    sentence states one fact here), and gets its sentence number as its token type. With
-    `return_logits`, also the per-token frame logits of an encoder with a frame head (else None)."""
+    sentence states one fact here), and gets its sentence number as its token type. NB: with
+    transformers 5, RoFormer adds a prepared 4-D mask to its attention scores as it is, so this
+    boolean mask is in practice a bias of +1 towards the token's own sentence (and padding is not
+    masked, so every prompt is padded to one length); every shipped text encoder was trained that
+    way and keeps it. `leaves`
+    (B, T) marks tokens that no other token reads: each still reads its sentence (where it is),
+    but its meaning reaches the image only through its own state. With `return_logits`, also
+    the per-token frame logits of an encoder with a frame head (else None)."""
     config = getattr(text_encoder, "module", text_encoder).config  # also when wrapped for data-parallel training
     types = sentence_ids(ids, tokenizer, config.type_vocab_size)
     local = (types[:, :, None] == types[:, None, :]) & mask.bool()[:, None, :]
+    dtype = text_encoder.get_input_embeddings().weight.dtype
+    if leaves is not None:  # a real mask: 0 where a token may look, the lowest float where it may not
+        itself = torch.eye(ids.shape[1], dtype=torch.bool, device=ids.device)[None]
+        local &= ~(leaves.bool()[:, None, :] & ~itself)
+        local = torch.zeros(local.shape, dtype=dtype, device=ids.device).masked_fill(~local, torch.finfo(dtype).min)
     out = text_encoder(input_ids=ids, attention_mask=local[:, None], token_type_ids=types, output_hidden_states=True)
     hidden = out.hidden_states[-1]
     return (hidden, getattr(out, "logits", None)) if return_logits else hidden

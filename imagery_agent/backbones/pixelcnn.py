@@ -64,9 +64,9 @@ class ConditionalPixelCNN(ModelMixin, ConfigMixin):
     def __init__(self, family: str, vocabulary: list, palette: list, image_size: int = 32, hidden: int = 128,
                  layers: int = 4, heads: int = 4, max_length: int = 128, grid: int = 16, channels: tuple = (96, 48),
                  decoder_layers: int = 2, cond_channels: int = 32, pixel_channels: int = 48, pixel_layers: int = 5,
-                 grounding_classes: tuple = ()):
+                 grounding_classes: tuple = (), pad_to: int | None = None):
         super().__init__()
-        self.words = WordReader(vocabulary, hidden, layers, heads, max_length, tuple(grounding_classes))
+        self.words = WordReader(vocabulary, hidden, layers, heads, max_length, tuple(grounding_classes), pad_to=pad_to)
         self.condition = WordAttentionDecoder(hidden, 0, image_size, grid, tuple(channels), decoder_layers, heads,
                                               out_channels=cond_channels)
         self.pixel_stack = nn.ModuleList([GatedLayer(pixel_channels, cond_channels, first=i == 0)

@@ -117,8 +117,9 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False, init_from: str | N
         batch = model.words.tokenize(prompts)
         hidden = model.words(batch["input_ids"], batch["attention_mask"])
         mask, embedded = batch["attention_mask"], model.embedded(batch["input_ids"])
-        loss_ground = grounding_loss(model.words.grounding, hidden, grounding_labels(fam, model.words.tokenizer, batch,
-                                                                                     scenes), classes)
+        labels = grounding_labels(fam, model.words.tokenizer, batch, scenes)
+        asked = cfg.grounding.get("facts", len(classes))  # with leaf words, only the first facts (where) are asked
+        loss_ground = grounding_loss(model.words.grounding, hidden, labels[..., :asked], classes[:asked])
         logs = {"loss_grounding": loss_ground.item(), "loss_reconstruction": float("nan"),  # one set of columns
                 **({"loss_discriminator": float("nan"), "loss_adversarial": float("nan")} if gan else
                    {"loss_kl": float("nan")})}
