@@ -14,7 +14,7 @@ from imagery_agent.agent.reinterpretation import (PropositionalReinterpreter, Re
                                                   part_names)
 from imagery_agent.backbones.imaginer import OracleImaginer
 from imagery_agent.imagery.clock import Clock
-from imagery_agent.imagery.composing import INK, PartBuffer
+from imagery_agent.imagery.composing import INK, PartBuffer, middles
 from imagery_agent.metrics.compositions import score_composition
 from imagery_agent.scenes import ParseError, SceneError, compositions, lexicon
 from imagery_agent.scenes.compositions import Composition, Part
@@ -142,6 +142,31 @@ def test_a_part_slides_until_its_ink_meets_the_anchor():
     assert ys_b.min() > ys_a.min()                      # the J is below the D
     grown = a | np.roll(a, 1, 0) | np.roll(a, -1, 0) | np.roll(a, 1, 1) | np.roll(a, -1, 1)
     assert (grown & b).any()                            # and their inks meet
+
+
+def test_touching_parts_share_their_strokes_middles():
+    """As the renderer's stroke lines touch: the inks overlap by about a pen's width, not just meet."""
+    glyphs = OracleImaginer("glyphs", 32)
+    buf = PartBuffer(Clock())
+    top = buf.add(glyphs.imagine(["A square."])[0])
+    low = buf.add(glyphs.imagine(["A square."])[0])
+    buf.place(low, "below", top)
+    a, b = buf.layers[top] > INK, buf.layers[low] > INK
+    assert np.nonzero(b)[0].min() <= np.nonzero(a)[0].max()   # rows of ink shared, not merely adjacent
+    assert (middles(buf.layers[top]) & middles(buf.layers[low])).any()
+
+
+@pytest.mark.parametrize("percent", [50, 200])
+def test_scaling_keeps_the_pen_width(percent):
+    """The renderer draws every part with one pen: a part's ink grows with its strokes' length (as
+    the scale), not with its area (as the scale squared), so a half-size part does not fade to hairlines."""
+    glyphs = OracleImaginer("glyphs", 32)
+    buf = PartBuffer(Clock())
+    k = buf.add(glyphs.imagine(["A circle."])[0])
+    before = (buf.layers[k] > INK).sum()
+    buf.transform([k], "scale", percent)
+    ratio = (buf.layers[k] > INK).sum() / before / (percent / 100)
+    assert 0.7 < ratio < 1.5 and buf.layers[k].max() > 0.5
 
 
 def test_larger_turns_take_more_steps():

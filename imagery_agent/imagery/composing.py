@@ -2,10 +2,11 @@
 
 Each part arrives as a small upright mental image (a glyph imagined from its words) and becomes a
 layer of the buffer, one glyph box (32 pixels) wide. Buffer operations then turn, mirror, flip
-and scale it, slide it towards an earlier part until their ink meets ('so that they touch'),
-centre it inside one, move it, or change every layer together ('now rotate the figure'). Every
-increment ticks the clock: a long slide or a large turn takes more steps. Where a part goes is
-found on the layers' ink, never from the parts' stroke geometry.
+and scale it (its strokes keep the pen's width), slide it towards an earlier part until the
+middles of their strokes meet ('so that they touch'), centre it inside one, move it, or change
+every layer together ('now rotate the figure'). Every increment ticks the clock: a long slide or
+a large turn takes more steps. Where a part goes is found on the layers' ink, never from the
+parts' stroke geometry.
 """
 from __future__ import annotations
 
@@ -14,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
-from scipy.ndimage import affine_transform
+from scipy.ndimage import affine_transform, grey_dilation, grey_erosion
 
 from ..scenes import compositions
-from ..scenes.drawing import grow_mask
 from ..scenes.errors import SceneError
 from ..scenes.glyphs import Glyph, canonical as glyph_words
 from .clock import Clock
@@ -67,6 +67,24 @@ def _warp(layer: np.ndarray, forward: np.ndarray, centre: tuple[float, float]) -
     return affine_transform(layer, m, offset=c - m @ c, order=1, mode="constant", cval=0.0)
 
 
+def middles(layer: np.ndarray) -> np.ndarray:
+    """The middles of a layer's strokes: ink at least as dark as both its neighbours across x or
+    across y, and darker than one of them. The renderer's parts touch where their stroke lines
+    do, so that their inks overlap by a pen's width: parts slid only until their inks meet stay
+    a pen's width and more apart (3 to 4 buffer pixels, most of the placement tolerance)."""
+    pad = np.pad(layer, 1)
+    out = np.zeros(layer.shape, bool)
+    for a, b in ((pad[1:-1, :-2], pad[1:-1, 2:]), (pad[:-2, 1:-1], pad[2:, 1:-1])):
+        out |= (layer >= a) & (layer >= b) & ((layer > a) | (layer > b))
+    return out & (layer > INK)
+
+
+def _disc(r: int) -> np.ndarray:
+    """A round pen tip of radius r pixels (the four-neighbour diamond; one pixel at r = 0)."""
+    yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
+    return np.abs(yy) + np.abs(xx) <= r
+
+
 def _shift(layer: np.ndarray, dx: int, dy: int) -> np.ndarray:
     out = np.zeros_like(layer)
     h, w = layer.shape
@@ -108,7 +126,9 @@ class PartBuffer:
     # --- transformations ----------------------------------------------------------------
     def transform(self, indices, op: str, value: float = 0) -> None:
         """Turn (degrees, + clockwise), mirror, flip or scale (percent) the given layers together
-        about the centre of their ink, in increments that each tick."""
+        about the centre of their ink, in increments that each tick. Scaling keeps the pen's width
+        (the renderer draws every part with one pen): strokes are thickened before a part shrinks
+        (else a half-size part fades to faint one-pixel lines) and thinned after it grows."""
         indices = list(indices)
         if op == "rotate":
             for _ in range(max(1, math.ceil(abs(value) / ROTATE_STEP))):
@@ -129,7 +149,13 @@ class PartBuffer:
             raise ValueError(f"unknown buffer operation {op!r}; known: rotate, mirror, flip, scale")
         centre = self._centre(indices)
         for i in indices:
-            self.layers[i] = _warp(self.layers[i], forward, centre)
+            layer = self.layers[i]
+            if op == "scale" and k < 1:
+                layer = grey_dilation(layer, footprint=_disc(round((1 / k - 1) * INSET)))
+            layer = _warp(layer, forward, centre)
+            if op == "scale" and k > 1:
+                layer = grey_erosion(layer, footprint=_disc(round((k - 1) * INSET)))
+            self.layers[i] = layer
 
     def translate(self, index: int, dx: int, dy: int) -> None:
         """Move a layer by whole pixels, one tick per pixel of path."""
@@ -140,9 +166,9 @@ class PartBuffer:
     # --- joins --------------------------------------------------------------------------
     def place(self, index: int, relation: str, anchor: int) -> int:
         """Bring a part against an earlier one: centred across the relation's axis, GAP pixels
-        off, then slid one pixel at a time until the two inks meet (or their boxes do, when the
-        part would pass beside it). Inside: scaled to half the anchor's box and centred in it.
-        Returns the pixels slid."""
+        off, then slid one pixel at a time until the middles of the two parts' strokes meet (or
+        their boxes do, when the part would pass beside it). Inside: scaled to half the anchor's
+        box and centred in it. Returns the pixels slid."""
         self.clock.tick("glance", looking_for="anchor")
         if relation == "inside":
             a, m = self.box([anchor]), self.box([index])
@@ -158,22 +184,23 @@ class PartBuffer:
                  "right-of": (a[2] + GAP - m[0], ay - my), "left-of": (a[0] - GAP - m[2], ay - my)}[relation]
         self.layers[index] = _shift(self.layers[index], round(start[0]), round(start[1]))
         step = {"below": (0, -1), "above": (0, 1), "right-of": (-1, 0), "left-of": (1, 0)}[relation]
-        fixed = self.layers[anchor] > INK
-        mover = self.layers[index] > INK
+        fixed, mover = middles(self.layers[anchor]), middles(self.layers[index])
         limit = GAP + int(max(a[2] - a[0], a[3] - a[1]) + max(m[2] - m[0], m[3] - m[1]))
         for n in range(1, limit + 1):
             self.clock.tick("translate")
-            if (_shift(mover, step[0] * n, step[1] * n) & grow_mask(fixed)).any():
+            if (_shift(mover, step[0] * n, step[1] * n) & fixed).any():
                 self.layers[index] = _shift(self.layers[index], step[0] * n, step[1] * n)
                 return n
-        # never met: the part passes beside its anchor; its box meets the anchor's box instead
-        self.layers[index] = _shift(self.layers[index], step[0] * GAP, step[1] * GAP)
-        return GAP
+        # never met: the part passes beside its anchor; the boxes of their strokes' middles meet instead
+        n = GAP + round(2 * INSET)
+        self.layers[index] = _shift(self.layers[index], step[0] * n, step[1] * n)
+        return n
 
     def move(self, index: int, right: int, down: int) -> None:
-        """'Move it two steps to the left': steps of a quarter of the part's height."""
+        """'Move it two steps to the left': steps of a quarter of the part's height (from the
+        middle of its top stroke to the middle of its bottom one, as the renderer measures it)."""
         b = self.box([index])
-        step = MOVE_STEP * max(b[3] - b[1], 0.2 * BOX)
+        step = MOVE_STEP * max(b[3] - b[1] - 2 * INSET, 0.2 * BOX)
         self.translate(index, round(right * step), round(down * step))
 
     # --- the picture --------------------------------------------------------------------
