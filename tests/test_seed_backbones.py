@@ -129,6 +129,28 @@ def test_leaf_words_are_read_by_no_other_word():
         WordReader(sorted(get_family("rooms").vocabulary()), 16, 1, 2, 64, leaf_words=("castle",))
 
 
+def test_a_colour_apart_decoder_draws_shape_without_the_colour_words():
+    """With colour words apart, the shape path (grey level and coverage) of a green box is that
+    of a red box: only each cell's colour reads the colour word."""
+    from imagery_agent.backbones.onepass import ConditionalVAE
+    from imagery_agent.scenes import get_family, rooms
+    torch.manual_seed(0)
+    leaves = sorted(set(rooms.COLOURS) | set(rooms.ITEMS) | {"door"} | set(rooms.DOOR_STATES))
+    model = ConditionalVAE("rooms", sorted(get_family("rooms").vocabulary()), hidden=16, layers=1, heads=2,
+                           max_length=64, grid=16, channels=(16, 16), encoder_channels=(16, 16),
+                           grounding_classes=list(get_family("rooms").grounding_classes), leaf_words=leaves,
+                           colour_words=sorted(rooms.COLOURS))
+    shapes = []
+    model.decoder.convs.register_forward_hook(lambda module, args, out: shapes.append(out))
+    gens = [torch.Generator().manual_seed(0), torch.Generator().manual_seed(0)]
+    pictures = model.draw(["The room is 8 by 8. A green box is at column 4, row 3.",
+                           "The room is 8 by 8. A red box is at column 4, row 3."], gens)
+    assert torch.equal(shapes[0][0], shapes[0][1]) and not torch.equal(pictures[0], pictures[1])
+    with pytest.raises(ValueError, match="leaf words"):
+        ConditionalVAE("rooms", sorted(get_family("rooms").vocabulary()), hidden=16, layers=1, heads=2, max_length=64,
+                       grounding_classes=list(get_family("rooms").grounding_classes), colour_words=("red",))
+
+
 def test_the_dvae_temperature_anneals_towards_one_hot():
     taus = [gumbel_temperature(s, 100) for s in range(0, 101, 10)]
     assert taus[0] == pytest.approx(1.0) and all(a > b for a, b in zip(taus[:8], taus[1:9]))

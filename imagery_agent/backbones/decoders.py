@@ -57,15 +57,20 @@ class WordAttentionDecoder(nn.Module):
     `grid` x `grid`; each doubling up to `size` has its own channel count in `channels`."""
 
     def __init__(self, words_dim: int, latent_dim: int, size: int, grid: int, channels: tuple, layers: int = 2,
-                 heads: int = 4, out_channels: int = 3, groups: int = 8, palette: int = 0):
+                 heads: int = 4, out_channels: int = 3, groups: int = 8, palette: int = 0, colour_apart: bool = False):
         super().__init__()
+        self.colour_apart = colour_apart
+        if colour_apart:  # shape from every word but the colours; each cell's colour from every word but the kinds
+            self.colour_block = CrossAttentionBlock(words_dim, heads)
+            self.to_colour = nn.Linear(words_dim, 3)
+            self.colour_upsample = nn.Upsample(scale_factor=size // grid, mode="nearest")
         if size % grid or (size // grid) & (size // grid - 1):
             raise ValueError(f"the image size {size} must be the grid {grid} times a power of two")
         n_up = (size // grid).bit_length() - 1
         if len(channels) != n_up + 1:
             raise ValueError(f"{n_up + 1} channel counts needed (grid {grid} -> size {size}), got {len(channels)}")
         self.grid, self.latent_dim, self.palette = grid, latent_dim, palette
-        self.bounded = bool(palette)  # the picture comes out in [-1, 1]; otherwise the caller squashes it
+        self.bounded = bool(palette) or colour_apart  # the picture comes out in [-1, 1]; else the caller squashes it
         if palette:
             if out_channels != 3:
                 raise ValueError(f"a palette decoder draws RGB pictures (3 channels), got {out_channels}")
@@ -90,8 +95,12 @@ class WordAttentionDecoder(nn.Module):
         return torch.tanh(PALETTE_GAIN * self.palette_rgb)
 
     def forward(self, words: torch.Tensor, mask: torch.Tensor, latent: torch.Tensor | None = None,
-                embedded: torch.Tensor | None = None) -> torch.Tensor:
-        """`embedded`: the tokens' own embeddings (B, T, words_dim), needed with a palette."""
+                 embedded: torch.Tensor | None = None, roles: torch.Tensor | None = None) -> torch.Tensor:
+        """`embedded`: the tokens' own embeddings (B, T, words_dim), needed with a palette. `roles`
+        (B, T): 1 for a colour word, 2 for a kind or state word, 0 otherwise, needed with
+        `colour_apart`: the shape path then never reads a colour word (so a green box is drawn as
+        boxes are, whatever colours boxes were seen in), and each cell's colour is read from every
+        word but the kinds (a colour word, or the goal's and the agent's own sentences)."""
         b, g = words.shape[0], self.grid
         q = coordinate_channels(g, b, words.device, words.dtype).flatten(2).transpose(1, 2)  # (B, g*g, C)
         if self.latent_dim:
@@ -99,12 +108,22 @@ class WordAttentionDecoder(nn.Module):
         q = self.query(q)
         if self.palette and embedded is None:
             raise ValueError("a palette decoder needs the words' own embeddings (embedded=...)")
+        shape_mask = mask
+        if self.colour_apart:
+            if roles is None:
+                raise ValueError("a colour-apart decoder needs each word's role (roles=...)")
+            colour_q = self.colour_block(q, words, mask.bool() & (roles != 2))
+            shape_mask = mask.bool() & (roles != 1)
         for i, block in enumerate(self.blocks):
             if self.palette and i == len(self.blocks) - 1:
-                q, looked = block(q, words, mask, need_weights=True)
+                q, looked = block(q, words, shape_mask, need_weights=True)
             else:
-                q = block(q, words, mask)
+                q = block(q, words, shape_mask)
         out = self.convs(q.transpose(1, 2).reshape(b, -1, g, g))
+        if self.colour_apart:
+            colour = torch.tanh(self.to_colour(colour_q)).transpose(1, 2).reshape(b, 3, g, g)
+            grey, alpha = torch.tanh(out[:, :1]), torch.sigmoid(out[:, 1:2])
+            return alpha * self.colour_upsample(colour) + (1 - alpha) * grey
         if not self.palette:
             return out
         read = looked @ self.colour_values(embedded)

@@ -26,32 +26,47 @@ class _OnePass(ModelMixin, ConfigMixin):
     sampler_evaluations = 1
 
     def _build(self, vocabulary, image_size, hidden, layers, heads, max_length, latent_dim, grid, channels,
-               decoder_layers, grounding_classes, palette=0, leaf_words=(), pad_to=None):
+               decoder_layers, grounding_classes, palette=0, leaf_words=(), pad_to=None, colour_words=()):
         self.words = WordReader(vocabulary, hidden, layers, heads, max_length, tuple(grounding_classes),
                                 leaf_words=tuple(leaf_words), pad_to=pad_to)
         self.decoder = WordAttentionDecoder(hidden, latent_dim, image_size, grid, tuple(channels), decoder_layers, heads,
-                                            palette=palette)
+                                            palette=palette, colour_apart=bool(colour_words))
+        if set(colour_words) - set(leaf_words):
+            raise ValueError("colour words must be leaf words (read by no other word), else the shape path "
+                             f"would read them through other words: {sorted(set(colour_words) - set(leaf_words))}")
+        vocab = self.words.tokenizer.get_vocab()
+        self.register_buffer("colour_ids", torch.tensor(sorted(vocab[w] for w in colour_words), dtype=torch.long),
+                             persistent=False)
 
     def read(self, prompts: list[str]):
-        """(token states, mask, the tokens' own embeddings) of the prompts."""
+        """(token states, mask, the tokens' own embeddings, each word's role) of the prompts."""
         batch = self.words.tokenize(prompts)
         ids, mask = batch["input_ids"], batch["attention_mask"]
-        return self.words(ids, mask), mask, self.embedded(ids)
+        return self.words(ids, mask), mask, self.embedded(ids), self.roles(ids)
+
+    def roles(self, input_ids) -> torch.Tensor | None:
+        """1 for a colour word, 2 for another leaf word (a kind, a door state), 0 otherwise; None
+        for a decoder that reads colour and shape together."""
+        if not len(self.colour_ids):
+            return None
+        leaves = self.words.leaves(input_ids)
+        colour = torch.isin(input_ids, self.colour_ids)
+        return colour.long() + 2 * (leaves & ~colour).long()
 
     def embedded(self, input_ids) -> torch.Tensor:
         """Each token's embedding before any context (what a palette decoder reads colours from)."""
         return self.words.encoder.embeddings.word_embeddings(input_ids)
 
-    def decode(self, hidden, mask, latent, embedded=None) -> torch.Tensor:
-        out = self.decoder(hidden, mask, latent, embedded)
+    def decode(self, hidden, mask, latent, embedded=None, roles=None) -> torch.Tensor:
+        out = self.decoder(hidden, mask, latent, embedded, roles)
         return out if self.decoder.bounded else torch.tanh(out)
 
     @torch.no_grad()
     def draw(self, prompts: list[str], generators: list[torch.Generator]) -> torch.Tensor:
         """Pictures in [-1, 1], the latent of image i drawn from the prior with `generators[i]`."""
-        hidden, mask, embedded = self.read(prompts)
+        hidden, mask, embedded, roles = self.read(prompts)
         z = seeded_normal(generators, (self.config.latent_dim,)).to(hidden.device, hidden.dtype)
-        return self.decode(hidden, mask, z, embedded)
+        return self.decode(hidden, mask, z, embedded, roles)
 
 
 class ConditionalVAE(_OnePass):
@@ -61,10 +76,11 @@ class ConditionalVAE(_OnePass):
     def __init__(self, family: str, vocabulary: list, image_size: int = 32, hidden: int = 128, layers: int = 4,
                  heads: int = 4, max_length: int = 128, latent_dim: int = 8, grid: int = 16,
                  channels: tuple = (128, 64), decoder_layers: int = 2, encoder_channels: tuple = (64, 128),
-                 grounding_classes: tuple = (), palette: int = 0, leaf_words: tuple = (), pad_to: int | None = None):
+                 grounding_classes: tuple = (), palette: int = 0, leaf_words: tuple = (), pad_to: int | None = None,
+                 colour_words: tuple = ()):
         super().__init__()
         self._build(vocabulary, image_size, hidden, layers, heads, max_length, latent_dim, grid, channels,
-                    decoder_layers, grounding_classes, palette, leaf_words, pad_to)
+                    decoder_layers, grounding_classes, palette, leaf_words, pad_to, colour_words)
         self.encoder = ConvEncoder(tuple(encoder_channels))
         side = image_size >> len(encoder_channels)
         self.posterior = nn.Linear(encoder_channels[-1] * side * side + hidden, 2 * latent_dim)

@@ -116,7 +116,7 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False, init_from: str | N
         prompts, scenes, x = make_batch(cfg, rng, cfg.batch_size, render=step >= pre)
         batch = model.words.tokenize(prompts)
         hidden = model.words(batch["input_ids"], batch["attention_mask"])
-        mask, embedded = batch["attention_mask"], model.embedded(batch["input_ids"])
+        mask, embedded, roles = batch["attention_mask"], model.embedded(batch["input_ids"]), model.roles(batch["input_ids"])
         labels = grounding_labels(fam, model.words.tokenizer, batch, scenes)
         asked = cfg.grounding.get("facts", len(classes))  # with leaf words, only the first facts (where) are asked
         loss_ground = grounding_loss(model.words.grounding, hidden, labels[..., :asked], classes[:asked])
@@ -129,7 +129,7 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False, init_from: str | N
             weight = salient_weight(cfg, x)
             if gan:  # the critic's turn: real with its words, real with wrong words, and the generator's picture
                 z = torch.randn(x.shape[0], model.config.latent_dim, generator=gen)
-                fake = model.decode(hidden, mask, z, embedded)
+                fake = model.decode(hidden, mask, z, embedded, roles)
                 words_vec = pooled(hidden, mask).detach()
                 d_loss = (F.relu(1 - disc(x, words_vec)).mean() + 0.5 * F.relu(1 + disc(x, words_vec.roll(1, 0))).mean()
                           + 0.5 * F.relu(1 + disc(fake.detach(), words_vec)).mean())
@@ -145,7 +145,7 @@ def train(cfg: OnePassConfig, out: Path, quiet: bool = False, init_from: str | N
             else:
                 mean, logvar = model.encode(x, hidden, mask)
                 z = mean + torch.randn(mean.shape, generator=gen) * (0.5 * logvar).exp()
-                recon = model.decode(hidden, mask, z, embedded)
+                recon = model.decode(hidden, mask, z, embedded, roles)
                 loss_rec = weighted_l1(recon, x, weight)
                 kl = -0.5 * (1 + logvar - mean ** 2 - logvar.exp()).sum(1).mean() / x[0].numel()
                 loss = loss_rec + cfg.kl_weight * kl
