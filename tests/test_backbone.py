@@ -312,9 +312,11 @@ def test_a_figures_pipeline_with_frames_trains_saves_and_draws(tmp_path):
     from imagery_agent.scenes.corpus import build_corpus
     examples = build_corpus("figures", 6, seed=0, split="heldout")
     true = [get_family("figures").frame(e.scene) for e in examples]
-    pipe.encode_prompts = lambda texts, return_frames: (None, None, (torch.tensor([a for a, _ in true]),
-                                                                    torch.tensor([m for _, m in true])))
+    asked = []
+    pipe.encode_prompts = lambda texts, return_frames: (asked.extend(texts), (None, None, (
+        torch.tensor([a for a, _ in true]), torch.tensor([m for _, m in true]))))[1]
     assert frame_read_accuracy("figures", pipe, examples) == 1.0  # the frames read are compared with the truth
+    assert asked == [get_family("figures").frame_text(e.scene) for e in examples]  # read from the turn alone
     pipe.encode_prompts = lambda texts, return_frames: (None, None, (torch.tensor([(a + 90) % 360 for a, _ in true]),
                                                                     torch.tensor([m for _, m in true])))
     assert frame_read_accuracy("figures", pipe, examples) == 0.0

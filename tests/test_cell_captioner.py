@@ -99,3 +99,17 @@ def test_a_room_is_read_with_one_agent_and_at_most_one_goal():
     assert (kinds == goal).sum() == 1 and (kinds == agent).sum() == 1
     lp[0, goal] = -9.0
     assert (one_of_each(lp)[0] == goal).sum() == 0  # no goal seen: none is made up
+
+
+def test_the_goal_is_not_made_up_where_the_agent_takes_the_one_goal_cell():
+    """The clear goal cell is also the agent's likeliest; no other cell looks like a goal."""
+    from imagery_agent.perception.cell_captioner import one_of_each
+    goal, agent, floor = (KINDS.index(k) for k in ("goal", "agent", "floor"))
+    lp = torch.full((1, len(KINDS), 1, 3), -9.0)
+    lp[0, floor] = -1.0
+    lp[0, goal, 0, 0], lp[0, goal, 0, 2] = -0.05, -8.0
+    lp[0, agent, 0, 0], lp[0, agent, 0, 1] = -3.0, -3.5
+    kinds = one_of_each(lp)[0, 0].tolist()
+    assert kinds == [goal, agent, floor]  # the goal stays, the agent takes its next cell
+    lp[0, agent, 0, 1] = -20.0  # nowhere else looks like the agent: it stands on the goal's cell, no goal made up
+    assert one_of_each(lp)[0, 0].tolist() == [agent, floor, floor]

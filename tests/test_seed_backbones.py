@@ -111,6 +111,22 @@ def test_the_word_reader_reads_a_prompt_the_same_beside_longer_ones():
     assert torch.equal(states, reader(alone["input_ids"], alone["attention_mask"])[0])
 
 
+def test_a_prompt_longer_than_pad_to_leaves_the_others_as_they_were():
+    """The shipped islands VAE reads every prompt at 78 tokens, as it trained; a longer map in the
+    batch is read at its own length and changes no other prompt's picture."""
+    imaginer = load_backbone("islands", "vae")
+    words = imaginer.model.words
+    assert words.pad_to == 78
+    short = "The hut is at column 3, row 4. The lake is at column 10, row 10."
+    names = ["hut", "lake", "tree", "rock", "well", "tower", "cave", "bridge", "mill", "farm", "shrine", "lighthouse"]
+    known = [n for n in names if n in words.tokenizer.get_vocab()]
+    long = " ".join(f"The {n} is at column {1 + i}, row {1 + i}." for i, n in enumerate(known))
+    assert len(words.tokenizer(long)["input_ids"]) > 78
+    alone = imaginer.imagine([short], seed=3)[0].pixels
+    beside = imaginer.imagine([long, short], seed=2)[1].pixels
+    assert np.abs(alone.astype(int) - beside).max() <= 1
+
+
 def test_leaf_words_are_read_by_no_other_word():
     """A room's colours, kinds and door states are leaves: 'grey' reads the same beside 'key' as
     beside 'ball', and no other word's state changes with the leaf beside it."""

@@ -38,6 +38,8 @@ class WordReader(nn.Module):
     def __init__(self, vocabulary, hidden: int, layers: int, heads: int, max_length: int,
                  grounding_classes=(), max_sentences: int = 16, leaf_words=(), pad_to: int | None = None):
         super().__init__()
+        if pad_to is not None and (isinstance(pad_to, bool) or not isinstance(pad_to, int) or not 1 <= pad_to <= max_length):
+            raise ValueError(f"pad_to must be a whole number from 1 to max_length ({max_length}), got {pad_to!r}")
         self.max_length, self.pad_to = max_length, pad_to or max_length
         self._tokenizer = build_tokenizer(set(vocabulary), max_length)
         unknown = sorted(set(leaf_words) - set(vocabulary))
@@ -57,16 +59,34 @@ class WordReader(nn.Module):
     def tokenizer(self):
         return self._tokenizer
 
-    def tokenize(self, prompts: list[str]) -> dict:
+    def tokenize(self, prompts: list[str], length: int | None = None) -> dict:
+        """The prompts padded to `length` tokens (default: the batch's longest and at least `pad_to`)."""
         prompts = check_prompts(prompts, self._tokenizer)
         device = self.encoder.embeddings.word_embeddings.weight.device
-        # one length for every prompt (`pad_to`, or a longer prompt's own): padding is attended
-        # (encode_tokens), so padding to the batch's longest made a prompt's picture depend on the
-        # other prompts of its batch. The shipped islands models pad to 78, the longest islands
-        # prompt, as every training batch did; padded to 128 their maps were 0.91 right, not 1.00
         longest = max(len(ids) for ids in self._tokenizer(prompts)["input_ids"])
-        batch = self._tokenizer(prompts, padding="max_length", max_length=max(self.pad_to, longest), return_tensors="pt")
+        batch = self._tokenizer(prompts, padding="max_length", max_length=max(length or self.pad_to, longest),
+                                return_tensors="pt")
         return {k: v.to(device) for k, v in batch.items()}
+
+    def encode(self, prompts: list[str]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(token states, mask, token ids) of prompts each read at its own length, `pad_to` or its
+        own if longer: padding is attended (encode_tokens), so padding to the batch's longest made a
+        prompt's picture depend on the other prompts of its batch. Prompts of one length are read
+        together; the states are then padded with zeros, masked, to the batch's longest. The shipped
+        islands models pad to 78, the longest islands prompt, as every training batch did (padded to
+        128 their maps were 0.91 right, not 1.00)."""
+        lengths = [max(self.pad_to, len(ids)) for ids in self._tokenizer(check_prompts(prompts, self._tokenizer))["input_ids"]]
+        width = max(lengths)
+        device = self.encoder.embeddings.word_embeddings.weight.device
+        states = torch.zeros(len(prompts), width, self.encoder.config.hidden_size, device=device)
+        mask = torch.zeros(len(prompts), width, dtype=torch.long, device=device)
+        ids = torch.full((len(prompts), width), self._tokenizer.pad_token_id, dtype=torch.long, device=device)
+        for n in sorted(set(lengths)):
+            rows = [i for i, l in enumerate(lengths) if l == n]
+            batch = self.tokenize([prompts[i] for i in rows], n)
+            states[rows, :n] = self(batch["input_ids"], batch["attention_mask"])
+            mask[rows, :n], ids[rows, :n] = batch["attention_mask"], batch["input_ids"]
+        return states, mask, ids
 
     def leaves(self, input_ids) -> torch.Tensor | None:
         """Which tokens are leaf words (read by no other token), or None when there are none."""

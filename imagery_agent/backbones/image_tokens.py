@@ -106,7 +106,8 @@ class VectorQuantizer(_ImageTokenizer):
             return 0
         z = self.to_code(self.encoder(x)).permute(0, 2, 3, 1).reshape(-1, self.codebook.embedding_dim)
         picks = torch.randint(0, len(z), (len(dead),), generator=generator)
-        self.codebook.weight[dead] = z[picks] + 0.01 * z.std() * torch.randn(len(dead), z.shape[1], generator=generator)
+        noise = torch.randn(len(dead), z.shape[1], generator=generator).to(z)
+        self.codebook.weight[dead] = z[picks.to(z.device)] + 0.01 * z.std() * noise
         return len(dead)
 
     def forward(self, x, beta: float = 0.25):

@@ -40,9 +40,8 @@ class _OnePass(ModelMixin, ConfigMixin):
 
     def read(self, prompts: list[str]):
         """(token states, mask, the tokens' own embeddings, each word's role) of the prompts."""
-        batch = self.words.tokenize(prompts)
-        ids, mask = batch["input_ids"], batch["attention_mask"]
-        return self.words(ids, mask), mask, self.embedded(ids), self.roles(ids)
+        hidden, mask, ids = self.words.encode(prompts)
+        return hidden, mask, self.embedded(ids), self.roles(ids)
 
     def roles(self, input_ids) -> torch.Tensor | None:
         """1 for a colour word, 2 for another leaf word (a kind, a door state), 0 otherwise; None

@@ -79,8 +79,8 @@ def encode_tokens(text_encoder, tokenizer, ids: torch.Tensor, mask: torch.Tensor
     config = getattr(text_encoder, "module", text_encoder).config  # also when wrapped for data-parallel training
     types = sentence_ids(ids, tokenizer, config.type_vocab_size)
     local = (types[:, :, None] == types[:, None, :]) & mask.bool()[:, None, :]
-    dtype = text_encoder.get_input_embeddings().weight.dtype
     if leaves is not None:  # a real mask: 0 where a token may look, the lowest float where it may not
+        dtype = getattr(text_encoder, "module", text_encoder).get_input_embeddings().weight.dtype
         itself = torch.eye(ids.shape[1], dtype=torch.bool, device=ids.device)[None]
         local &= ~(leaves.bool()[:, None, :] & ~itself)
         local = torch.zeros(local.shape, dtype=dtype, device=ids.device).masked_fill(~local, torch.finfo(dtype).min)

@@ -82,9 +82,8 @@ class ConditionalPixelCNN(ModelMixin, ConfigMixin):
         return len(self.pixel_stack) + 1
 
     def read(self, prompts):
-        batch = self.words.tokenize(prompts)
-        hidden = self.words(batch["input_ids"], batch["attention_mask"])
-        return hidden, batch["attention_mask"]
+        hidden, mask, _ = self.words.encode(prompts)
+        return hidden, mask
 
     def conditioning(self, hidden, mask):
         return self.condition(hidden, mask)

@@ -69,7 +69,8 @@ def _warp(layer: np.ndarray, forward: np.ndarray, centre: tuple[float, float]) -
 
 def middles(layer: np.ndarray) -> np.ndarray:
     """The middles of a layer's strokes: ink at least as dark as both its neighbours across x or
-    across y, and darker than one of them. The renderer's parts touch where their stroke lines
+    across y, and darker than one of them (the ridge of an antialiased stroke; on a flat, fully
+    dark stroke three or more pixels wide, its two edges). The renderer's parts touch where their stroke lines
     do, so that their inks overlap by a pen's width: parts slid only until their inks meet stay
     a pen's width and more apart (3 to 4 buffer pixels, most of the placement tolerance)."""
     pad = np.pad(layer, 1)
@@ -150,8 +151,8 @@ class PartBuffer:
         centre = self._centre(indices)
         for i in indices:
             layer = self.layers[i]
-            if op == "scale" and k < 1:
-                layer = grey_dilation(layer, footprint=_disc(round((1 / k - 1) * INSET)))
+            if op == "scale" and k < 1:  # at most a glyph box's pen grown fourfold, however small the part
+                layer = grey_dilation(layer, footprint=_disc(min(4, round((1 / k - 1) * INSET))))
             layer = _warp(layer, forward, centre)
             if op == "scale" and k > 1:
                 layer = grey_erosion(layer, footprint=_disc(round((k - 1) * INSET)))

@@ -105,24 +105,30 @@ SINGLE = (KINDS.index("agent"), KINDS.index("goal"))
 def one_of_each(log_probs: torch.Tensor) -> torch.Tensor:
     """The kind of each cell (B, rows, cols) from its log-probabilities (B, kinds, rows, cols),
     read as one room rather than cell by cell: the agent stands in the one cell likeliest to hold
-    it (even where no cell's best guess is the agent), a second goal-like cell is not a second
-    goal, and every other cell takes its likeliest other kind. On the VAE's pictures a dim green
-    box read as a goal made 12 of 200 validation rooms unsayable ('at most one goal')."""
+    it (even where no cell's best guess is the agent), a goal only where some cell's best guess is
+    the goal (the likeliest such cell; when that is the agent's cell too, whichever of the two
+    readings is likelier), and every other cell takes its likeliest other kind. On the VAE's
+    pictures a dim green box read as a goal made 12 of 200 validation rooms unsayable."""
     agent, goal = SINGLE
     others = log_probs.clone()
     others[:, list(SINGLE)] = -torch.inf
+    best_other, second = others.amax(1).flatten(1), others.argmax(1).flatten(1)
     kinds = log_probs.argmax(1).flatten(1)          # (B, cells)
-    second = others.argmax(1).flatten(1)
-    agent_lp, goal_lp = log_probs[:, agent].flatten(1), log_probs[:, goal].flatten(1).clone()
+    agent_lp, goal_lp = log_probs[:, agent].flatten(1), log_probs[:, goal].flatten(1)
     for i in range(len(kinds)):
-        had_goal = bool((kinds[i] == goal).any())
+        goals = (kinds[i] == goal).nonzero().flatten().tolist()
         single = (kinds[i] == agent) | (kinds[i] == goal)
         kinds[i, single] = second[i, single]
-        a = int(agent_lp[i].argmax())
+        order = agent_lp[i].argsort(descending=True).tolist()
+        a = order[0]
+        g = max((c for c in goals if c != a), key=lambda c: float(goal_lp[i, c]), default=None)
+        if g is None and goals == [a] and len(order) > 1:  # the one goal-like cell is the agent's likeliest
+            a2 = order[1]  # the goal stays there and the agent takes its next cell, if that is likelier
+            if goal_lp[i, a] + agent_lp[i, a2] > agent_lp[i, a] + best_other[i, a2]:
+                a, g = a2, order[0]
         kinds[i, a] = agent
-        if had_goal:  # no goal seen: none is made up
-            goal_lp[i, a] = -torch.inf
-            kinds[i, int(goal_lp[i].argmax())] = goal
+        if g is not None:
+            kinds[i, g] = goal
     return kinds.view(log_probs.shape[0], *log_probs.shape[2:])
 
 

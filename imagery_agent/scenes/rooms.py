@@ -624,6 +624,9 @@ def sample(rng: np.random.Generator, max_items: int = 8, max_size: int = CANVAS_
     kind (as in BabyAI's distractors), so 'the red key' names one object. A training run may ask for
     more locked doors (`locked`: the chance a door is locked; None: the three states alike) and more
     grey items (`grey_items`: the chance a random item is grey; None: the six colours alike)."""
+    for name, p in (("locked", locked), ("grey_items", grey_items)):
+        if p is not None and not (isinstance(p, (int, float)) and 0 <= p <= 1):
+            raise SceneError(f"{name} must be a chance from 0 to 1 (or None), got {p!r}")
     w, h = int(rng.integers(MIN_SIZE, max_size + 1)), int(rng.integers(MIN_SIZE, max_size + 1))
     colours = list(COLOURS)
     free = {(x, y) for x in range(1, w - 1) for y in range(1, h - 1)}

@@ -79,6 +79,16 @@ class TrainConfig:
             raise ValueError(f"{where}: warmup_steps must be a whole number >= 0, got {self.warmup_steps!r}")
         if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
             raise ValueError(f"{where}: learning_rate must be positive, got {self.learning_rate!r}")
+        if self.train_sample:  # options of the family's sample(), named before any step
+            import inspect
+
+            from ..scenes import get_family
+            if not isinstance(self.train_sample, dict):
+                raise ValueError(f"{where}: train_sample must be an object of sample() options, got {self.train_sample!r}")
+            try:
+                inspect.signature(get_family(self.family).sample).bind_partial(None, **self.train_sample)
+            except TypeError as e:
+                raise ValueError(f"{where}: train_sample: {e}") from None
 
 
 @dataclass(kw_only=True)

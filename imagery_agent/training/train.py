@@ -213,8 +213,8 @@ def train(cfg: BackboneConfig, out: Path, quiet: bool = False, init_from: str | 
         seen.update("|".join(texts).encode())
         if step >= pre:  # condition dropout teaches the unconditional model for guidance
             texts = ["" if rng.random() < cfg.condition_dropout else t for t in texts]
-        # alone, the text encoder masks padding exactly, so it trains on short batches; the UNet
-        # always sees prompts padded to the full length (see pipeline.denoise)
+        # alone, the text encoder trains on short batches (padding is attended with no bias, see
+        # pipeline.encode_tokens); the UNet always sees prompts padded to the full length (pipeline.denoise)
         batch = tokenizer(texts, padding=True, return_tensors="pt") if step < pre else tokenize_prompts(tokenizer, texts)
         hidden, frame_logits = encode_tokens(text, tokenizer, batch["input_ids"], batch["attention_mask"],
                                              return_logits=True)

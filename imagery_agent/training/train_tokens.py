@@ -56,6 +56,10 @@ class TokensConfig(TrainConfig):
         super().check(where)
         if self.backbone not in MODELS:
             raise ValueError(f"{where}: backbone must be one of {', '.join(MODELS)}, got {self.backbone!r}")
+        if not isinstance(self.restart_every, int) or isinstance(self.restart_every, bool) or self.restart_every < 0:
+            raise ValueError(f"{where}: restart_every must be a whole number >= 0, got {self.restart_every!r}")
+        if self.restart_every and self.backbone != "vqvae":
+            raise ValueError(f"{where}: restart_every restarts a VQ-VAE's dead codes; {self.backbone} has none")
         if not isinstance(self.tokenizer_steps, int) or isinstance(self.tokenizer_steps, bool) or self.tokenizer_steps < 0:
             raise ValueError(f"{where}: tokenizer_steps must be a whole number >= 0 (0: the tokenizer comes from "
                              f"--init-from), got {self.tokenizer_steps!r}")
