@@ -89,7 +89,7 @@ class DiffusionImaginer:
             gens = [torch.Generator().manual_seed(seed + i + j) for j in range(len(chunk))]
             images = self.pipe(prompts[i:i + self.batch_size], steps, guidance, generator=gens,
                                guidance_steps=self.guidance_steps,
-                               **({} if frame_prompts is None else {"frame_prompts": frame_prompts[i:i + self.batch_size]})).images
+                               frame_prompts=frame_prompts and frame_prompts[i:i + self.batch_size]).images
             out += [MentalImage(im, t, seed + i + j, self.name) for j, (im, t) in enumerate(zip(images, chunk))]
         return out
 
