@@ -35,6 +35,8 @@ SCALES = (50, 200)
 MAX_PARTS = 5
 MOVE_STEP = 0.25
 """A 'step' of a move is a quarter of a part's height."""
+NUDGE = 0.2
+"""A move with no amount said goes this fraction of the part it is placed against ('move it up')."""
 ORDINALS = ("first", "second", "third", "fourth", "fifth")
 STROKE_WIDTH = 0.05
 
@@ -345,6 +347,15 @@ def part_vocabulary() -> set[str]:
 # part it names ('Rotate it 90 degrees clockwise.'), which must be the latest one: a part already
 # used as a place for another cannot change afterwards. 'Next to' and 'beside' say no side, and a
 # bare 'flipped' says no direction (mirrored or upside down?): both are refused by name.
+#
+# Wording from new authors, read as families of phrasings: '@meet:flat' ('so that their flat edges
+# meet', 'stands on the flat side', 'flat side against the square': each flat side faces the other),
+# '@state:open:DIR' (an E's prongs, a B's bumps, an opening), '@same:DIM' ('the same width as the
+# triangle': the half / normal / double size that fits, else refused), '@centred' ('centred on each
+# other', only inside), '@nth:N' ('the second one'), '@feat:STROKE' ('the bottom of the curve'),
+# '@move:DIR:any' (a move with no amount: a nudge, or as far as an 'until' clause says: 'slide the T
+# down until the bottom of its stem touches the bottom of the U') and '@many' ('under the two
+# half-circles', 'between': a part is placed against one part, so it is refused by name).
 
 _STROKES = sorted({n for g in GLYPHS.values() for n in g}, key=len, reverse=True)
 _STROKE = alternatives(_STROKES)
@@ -366,15 +377,60 @@ def _move(m: re.Match) -> str:
 
 
 _STATE_SO = r"(?:,? )?(?:so (?:that )?|such that |until |, )"
-_SIDE_OF = {"up": "up", "upwards": "up", "top": "up", "down": "down", "downwards": "down", "below": "down",
-            "bottom": "down", "left": "left", "right": "right"}
+_SIDE_OF = {"up": "up", "upwards": "up", "upward": "up", "top": "up", "down": "down", "downwards": "down",
+            "downward": "down", "below": "down", "bottom": "down", "left": "left", "right": "right"}
 _OPPOSITE = {"up": "down", "down": "up", "left": "right", "right": "left"}
 _SIDE_WORD = r"(?:point|tip|apex|top|peak)"
+_PLURAL = (r"(?:points|tips|ends|corners|edges|sides|arms|letters|shapes|parts|pieces|digits|numbers|figures|symbols"
+           r"|circles|triangles|squares|lines|half-circles|semicircles|characters)")
+"""Plural nouns people name two parts (or their features) by: 'so that the two letters touch'."""
+_MOVE_VERB = (r"(?:move|moved|moving|shift|shifted|shifting|slide|slid|sliding|nudge|nudged|push|pushed|bring"
+              r"|brought)")
+_MOVE_DIR = r"(left|right|up|down|upwards?|downwards?|higher|lower)"
+_AT = r"(?:at|on|to|onto|across|along|against)"
+"""'across the top of', 'along the bottom of', 'against the right side of': a side of a part, so a place."""
+_FEATURE = r"(?:curved|round|rounded) (?:side|edge|part)|curve|arc|dome|bulge|loop|ring|stem|crossbar"
+"""Strokes people name a part by ('the bottom of the curve'): the one earlier part that has it."""
+_SIDES = r"bottom|top|left|right|far|near|middle|centre|center|lower|upper|leading"
+_MIDDLE = ("middle", "centre", "center")
+_UNTIL = re.compile(
+    rf"(?:the (?P<mside>{_SIDES})(?: (?:end|side|edge|tip|part))? of )?(?:it|its|they|this|the (?P<msym>[a-z0-9-]+))"
+    rf"(?: 's)?(?: (?P<mstroke>{_STROKE}))?"
+    r" (?:touches|touch|meets|meet|reaches|reach|sits|sit|is|rests|rest|lies|lie|lines up|comes|comes to rest)"
+    r"(?: (?:right|directly|just|exactly))?(?: (?:under|below|beneath|underneath|above|over|on|at|against|level with"
+    r"|in line with|with|to))?"
+    rf" (?:the (?P<tside>{_SIDES})(?: (?:end|side|edge|tip|part))? of )?(?:the (?P<tsym>[a-z0-9-]+)|it|them)"
+    rf"(?: 's (?P<tstroke>{_STROKE}))?")
+"""'until' clauses: '[the SIDE of] it|its STROKE|the X  touches|sits under|reaches  [the SIDE of] the Y'."""
+UNTIL_WORDS = set(re.findall(r"[a-z]+", re.sub(r"\?P<\w+>", "", _UNTIL.pattern)))
+
+
+_FEATURE_ADJ = r"(?:(?:2|3|4|upper|lower|top|bottom|left|right|outer|inner|flat|curved|pointed) )*"
 _RULES = [
-    rule(r"so (?:that )?(?:the (?:two|2) |the |their |both )?(?:points|tips|ends|corners|edges|sides)? ?(?:touch|meet)"
+    # where two parts meet by their flat sides (checked, or done where nothing else turns the part)
+    rule(r"(?:,? )?(?:so (?:that )?)?(?:their|the) (?:2 |both )?flat (?:edges|sides|parts|faces) (?:meet|touch|are touching)",
+         " @meet:flat"),
+    rule(r"(?:,? )?(?:so (?:that )?)?(?:it|they|the (?!flat )\S+) (?:stands|sits|rests|lies|stand|sit|rest|lie) on "
+         r"(?:the|its|their) flat (?:side|edge|part|base)", " @meet:flat"),
+    rule(r"(?:,? )?(?:with )?(?:its |the )?flat (?:side|edge|part) (?:against|touching|towards|toward|facing) "
+         r"(?:it|them|the \S+)", " @meet:flat"),
+    # which way a letter's bars, bumps or opening face ('so that its three prongs point down')
+    rule(r"(?:,? )?(?:so (?:that )?|such that |with )(?:its |the )(?:\d+ )?(?:bumps|humps|bulges|prongs"
+         r"|teeth|arms|bars|loops|open (?:side|end|part)|opening|gap) (?:is |are |faces |facing |points |point "
+         r"|pointing |stick out |sticks out )?(?:to the |towards the |toward the |at the |on the )?(up|upward|upwards|top"
+         r"|down|downward|downwards|bottom|left|right)", lambda m: " @state:open:" + _SIDE_OF[m.group(1)]),
+    rule(rf"so (?:that )?(?:the (?:two|2) |the |their |both |all )?{_FEATURE_ADJ}{_PLURAL}? ?(?:touch|meet)"
+         rf"|so (?:that )?(?:it|they) (?:touches|touch|meets|meet) (?:both |all |the |its |their )?{_FEATURE_ADJ}{_PLURAL}"
          r"|so (?:that )?(?:its|the|their) (?:point|tip|end|corner|edge|side|top|bottom|apex)s? (?:touch|touches|meet"
          r"|meets)(?: (?:it|them|the (?:\S+)))?|so (?:that )?(?:the (?:two|2)|they|both) (?:are )?(?:touching|in contact)",
          ""),  # before '2' can be read as a digit
+    # a part against two parts at once: the model places a part against one (refused by name)
+    rule(rf"between|(?:both|all|the (?:2|3|4)|(?:the )?(?:2|3|4)) {_PLURAL}|(?:both|all) (?:of )?(?:them|the {_PLURAL})"
+         rf"|the {_PLURAL}", "@many"),
+    # what is left of a part, and 'the second one' ('one' read as a word, not the digit 1)
+    rule(r"what (?:is|was) left(?: of it)?|what remains(?: of it)?|the rest(?: of it)?"
+         r"|the (?:remaining|resulting) (?:part|shape|letter|symbol)", "@it"),
+    rule(rf"the ({alternatives(ORDINALS)}) (?:one|1)(?= |$)", lambda m: f"@nth:{ORDINALS.index(m.group(1)) + 1}"),
     # what the part looks like afterwards, said to make sure (checked, or done where nothing else turns it)
     rule(_STATE_SO + rf"(?:its|the) {_SIDE_WORD} (?:is |faces |points )?(?:at the |to the |towards the )?"
          r"(bottom|top|down|up|left|right)(?:wards)?",
@@ -394,8 +450,14 @@ _RULES = [
     # touching said of a part's point or end ('with its point touching the circle')
     rule(r"(?:,? )?(?:so (?:that )?|with )(?:the |its )(?:point|tip|end|top|bottom|corner|edge|side|base)(?: of (?:the |its )"
          r"\S+)? (?:touch|touches|touching|meets|meet)(?: (?:it|them|the \S+))?", ""),
-    rule(r"(?:of |at |in )?(?:the )?same (?:size|width|height)(?: as (?:it|the \S+))?|normal-sized|normal size"
-         r"|full size|full-sized|regular size|regular-sized", ""),
+    # a size said by another part ('the same width as the triangle'): made so at the end, or refused
+    rule(r"(?:of |at |in )?(?:exactly )?(?:the )?same (size|width|height|length)(?: as)?", r"@same:\1"),
+    rule(r"normal-sized|normal size|full size|full-sized|regular size|regular-sized", ""),
+    # filler and sequencing said in passing ('turn that upside down as well', 'Last, put ...')
+    rule(r"as well|(?:,? )?too(?= ,| $)|(?:last|lastly|finally|to finish|at the end)(?= ,)", ""),
+    # 'so that they are centred on each other': true of a part placed inside another, refused otherwise
+    rule(r"(?:,? )?(?:so (?:that )?)?(?:they|the (?:two|2)|both)(?: \S+)? (?:are )?(?:centred|centered) (?:on|with|over|in)"
+         r" (?:each other|one another)|(?:,? )?(?:centred|centered) on each other", " @centred"),
     rule(r"(left|right|up|down|upwards?|downwards?) (?:a little|slightly|a bit|a touch|a little bit)",
          lambda m: f"@move:{m.group(1)}:1"),
     rule(r"long (?=line|vertical|horizontal|straight)", ""),
@@ -418,10 +480,10 @@ _RULES = [
     rule(rf"(\d+) {_HOW_MANY} (?:to the |towards the )?(left|right|up|down|upwards?|downwards?|higher|lower)",
          _move),
     rule(rf"(left|right|up|down|upwards?|downwards?) (?:by )?(\d+) {_HOW_MANY}", _move),
-    rule(r"half as (?:big|large|tall|wide|high)|half-size|halved(?: in size)?|(?:at |to |by )?(?:half|50 percent)"
+    rule(r"half as (?:big|large|tall|wide|high|long)|half-size|halved(?: in size)?|(?:at |to |by )?(?:half|50 percent)"
          r"(?: of)?(?: (?:its|the|their))?(?: (?:original|normal|usual|former))?(?: size| scale| the size)?", "@half"),
-    rule(r"twice as (?:big|large|tall|wide|high)|double-size|doubled(?: in size)?|(?:at |to |by )?(?:double|twice"
-         r"|200 percent|2 times)(?: (?:its|the|their))?(?: (?:original|normal|usual|former))?(?: size| scale)?",
+    rule(r"twice as (?:big|large|tall|wide|high|long)|double-size|doubled(?: in size)?|(?:at |to |by )?(?:double|twice"
+         r"|200 percent|2 times)(?: (?:its|the|their))?(?: (?:original|normal|usual|former))?(?: size| scale| length)?",
          "@double"),
     # the parts: letters, digits, shapes
     rule(r"(?:capital|upper-case|uppercase|upper case|block)(?: letter| character)? ([a-z])", r"@sym:\1"),
@@ -456,15 +518,21 @@ _RULES = [
          r"|so (?:that )?(?:it|they) touch(?:es)?(?: (?:it|them|the @sym:\S+|@sym:\S+))?"
          r"|(?:and )?touching(?: (?:it|each other|them|the @sym:\S+))?|in contact(?: with (?:it|the @sym:\S+))?"
          r"|(?:with no|without a|without any) gap", ""),
+    # moves with no amount ('move it up and to the left'): a step each way, or as far as an 'until' says
+    rule(rf"({_MOVE_VERB}(?: it| them| this (?:one|1)| that (?:one|1)|(?: the)?(?: {alternatives(ORDINALS)})? @sym:\S+)?) "
+         rf"(?:to the |towards the |toward the )?{_MOVE_DIR}(?: and (?:to the |towards the |toward the )?{_MOVE_DIR})?",
+         lambda m: f"{m.group(1)} @move:{m.group(2)}:any" + (f" @move:{m.group(3)}:any" if m.group(3) else "")),
     # places
     rule(r"(?:right )?(?:next to|beside|alongside) (it|the @sym:\S+),? (?:on|to) (?:the|its) (left|right)(?: side)?",
          lambda m: f"@rel:{m.group(2)}-of {m.group(1)}"),  # 'next to it on the right': the side is said
     rule(r"next to|beside|besides|alongside|by the side of|adjacent to|near|nearby|close to", "@rel:side"),
-    rule(r"(?:at|on|to|onto) (?:the )?(?:bottom|underside) of|below|under|underneath|beneath", "@rel:below"),
-    rule(r"(?:at|on|to|onto) (?:the )?top of|on top|above|over|onto", "@rel:above"),
+    rule(rf"{_AT} (?:the )?(?:bottom|underside|lower side|lower edge|bottom edge|bottom side) of|below|under|underneath"
+         r"|beneath", "@rel:below"),
+    rule(rf"{_AT} (?:the )?(?:top|upper side|upper edge|top edge|top side) of|on top|above|over|onto", "@rel:above"),
     rule(r"(?:to|on|at) (?:its|their) (left|right)(?: hand)?(?: side)?", r"@rel:\1-of @it"),
-    rule(r"(?:(?:to|on|at) the )?(left|right)(?: hand)?(?: side)? of|(?:to|on|at) the (left|right)(?: hand)?(?: side)?",
+    rule(rf"(?:{_AT} the )?(left|right)(?: hand)?(?: side| edge)? of|(?:to|on|at) the (left|right)(?: hand)?(?: side)?",
          lambda m: f"@rel:{m.group(1) or m.group(2)}-of"),
+    rule(r"against", "@rel:side"),  # no side said: refused by name, as 'next to'
     rule(r"(?:centred |centered )?(?:inside(?: of)?|within|in the (?:middle|centre|center) of|into)", "@rel:inside"),
     rule(r"(?:centred |centered )?in" + _REFS, "@rel:inside"),
     rule(r"on" + _REFS, "@rel:above"),  # 'put a triangle on the square'
@@ -474,9 +542,11 @@ _RULES = [
          r"(?:figure|composition|drawing|picture|image|pattern|arrangement|result|construction|thing|lot)"
          r"|everything|all of it", "@fig"),
     # references
+    rule(r"this (?:one|1)(?= |$)", "@it"),
     rule(r"it|its", "@it"),
-    rule(r"the (?:previous|last|preceding|latest|earlier) (?:part|piece|shape|one|symbol)|(?:that|this) (?:one|1)(?= |$)",
+    rule(r"the (?:previous|last|preceding|latest|earlier) (?:part|piece|shape|one|symbol)|that (?:one|1)(?= |$)",
          "@prev"),
+    rule(rf"the ({_FEATURE})(?= |$)(?! of)", lambda m: "@feat:" + m.group(1).replace(" ", "_")),
     rule(r"(?:that|this) (@sym:\S+)", r"the \1"),  # 'to the right of that line'
     rule(rf"the ({alternatives(ORDINALS)}) (?:part|piece|shape|symbol)",
          lambda m: f"@part:{ORDINALS.index(m.group(1)) + 1}"),
@@ -503,7 +573,7 @@ _LICENSED = {  # verbs that are read only with the operation they name
     "@remove": {"and"},
 }
 READ_WORDS = (VOCABULARY | _FILLERS | words_in(_RULES) | set().union(*_LICENSED.values()) | NUMBER_READING
-              | set(ORDINALS) | set(_DIR))
+              | set(ORDINALS) | set(_DIR) | UNTIL_WORDS)
 
 
 @dataclass
@@ -515,6 +585,7 @@ class _Draft:
     relation: str | None = None
     anchor: int | None = None
     move: list = field(default_factory=lambda: [0, 0])
+    same: tuple | None = None                    # (index of a part, 'size' / 'width' / ..., phrase): sized as it
 
     def part(self) -> Part:
         return Part(self.symbol, tuple(self.ops), tuple(self.removed), self.relation, self.anchor, tuple(self.move))
@@ -527,6 +598,9 @@ def _check_words(toks: list[str], phrase: str) -> None:
     if flips:
         raise ParseError(f"compositions: {flips[0]!r} in {phrase!r} does not say which way: say 'mirrored' "
                          "(left to right) or 'flipped upside down'")
+    if "@many" in toks:
+        raise ParseError(f"compositions: {phrase!r} names several parts at once: a part is placed against one "
+                         "earlier part (say which one)")
     if "@rel:side" in toks:
         raise ParseError(f"compositions: {phrase!r} does not say on which side: say 'above', 'below', "
                          "'to the left of' or 'to the right of'")
@@ -539,6 +613,8 @@ class _Reader:
     def __init__(self):
         self.parts: list[_Draft] = []
         self.figure_ops: list[tuple[int, str, int]] = []
+        self._topic: str | None = None      # the symbol of the part this sentence adds ('the second one')
+        self._until: tuple | None = None    # the 'until ...' clause of this sentence, as words
 
     # references ------------------------------------------------------------------------
     def _ref(self, toks: list[str], i: int, before: int, phrase: str,
@@ -560,6 +636,10 @@ class _Reader:
             if n > before:
                 raise ParseError(f"compositions: there is no {ORDINALS[n - 1]} part before {phrase!r}")
             return n - 1, j + 1
+        if t.startswith("@nth:"):
+            return self._nth(int(t.split(":")[1]), before, phrase), j + 1
+        if t.startswith("@feat:"):
+            return self._by_feature(t.split(":")[1].replace("_", " "), before, phrase), j + 1
         nth = None
         if t in ORDINALS and j + 1 < len(toks) and toks[j + 1].startswith("@sym:"):
             nth, j = ORDINALS.index(t), j + 1
@@ -567,6 +647,25 @@ class _Reader:
         if not t.startswith("@sym:"):
             return None, i
         return self._find(_symbol(t), nth, before, phrase, purpose, looks), j + 1
+
+    def _nth(self, n: int, before: int, phrase: str) -> int:
+        """'the second one': 'one' stands for the noun of the part this sentence adds ('add a third H
+        on top of the second one') or else of the part before ('put a circle right of the first one')."""
+        for symbol in (self._topic, self.parts[before - 1].symbol if before else None):
+            same = [i for i, p in enumerate(self.parts[:before]) if p.symbol == symbol]
+            if symbol is not None and len(same) >= n:
+                return same[n - 1]
+        raise ParseError(f"compositions: cannot tell which is 'the {ORDINALS[n - 1]} one' in {phrase!r}")
+
+    def _by_feature(self, word: str, before: int, phrase: str) -> int:
+        """'the bottom of the curve': the one earlier part with a stroke of that kind."""
+        kinds = _FEATURE_STROKES[word.split()[-1]]  # 'curved side' is read by 'side'
+        have = [i for i, p in enumerate(self.parts[:before])
+                if any(k in n for n in GLYPHS[p.symbol] if n not in p.removed for k in kinds)]
+        if len(have) != 1:
+            raise ParseError(f"compositions: 'the {word}' in {phrase!r} names " + (
+                "no earlier part" if not have else f"{len(have)} earlier parts (say which one)"))
+        return have[0]
 
     def _index(self, index: int, phrase: str) -> int:
         if index < 0:
@@ -592,8 +691,9 @@ class _Reader:
     # sentences -------------------------------------------------------------------------
     def sentence(self, raw: list[str]) -> None:
         phrase = phrase_of(raw)
-        toks = rewrite([t for t in join_numbers(raw) if t not in "()"], _RULES)
+        toks = self._split_until([t for t in join_numbers(raw) if t not in "()"], phrase)
         _check_words(toks, phrase)
+        self._topic = None
         if "@fig" in toks:
             return self._figure_sentence(toks, phrase)
         segments: list[list] = [[None]]  # [target, *modifiers]; target None = the part this sentence adds
@@ -607,6 +707,11 @@ class _Reader:
                     raise ParseError(f"compositions: cannot tell which part loses a stroke in {phrase!r}")
                 segments[-1][0] = target
                 continue
+            if t.startswith("@same:"):  # 'the same width as the triangle' (as the part before, if none is said)
+                before = new if new is not None else len(self.parts)
+                ref, i = self._ref(toks, i + 1, before, phrase, "to take the size of")
+                segments[-1].append(("same", t.split(":")[1], self._index(before - 1, phrase) if ref is None else ref))
+                continue
             if t.startswith("@rel:"):
                 rel = t.split(":")[1]
                 before = new if new is not None else len(self.parts)
@@ -614,7 +719,7 @@ class _Reader:
                 segments[-1].append(("place", rel, anchor if anchor is not None else self._index(before - 1, phrase)))
                 continue
             ordinal = t in ORDINALS and toks[i + 1: i + 2] != [] and toks[i + 1].startswith("@sym:")
-            if t.startswith("@sym:") or t in ("@it", "@prev") or t.startswith("@part:") or ordinal:
+            if t.startswith(("@sym:", "@part:", "@nth:", "@feat:")) or t in ("@it", "@prev") or ordinal:
                 self._described = 0
                 target, j = self._mention(toks, i, new, phrase)
                 if target is not None and self._described:
@@ -625,6 +730,7 @@ class _Reader:
                         segments.remove(seg)
                     new = len(self.parts)
                     self.parts.append(_Draft(_symbol(toks[j - 1])))
+                    self._topic = self.parts[new].symbol
                     for seg in segments:
                         seg[0] = new
                     segments.append([new])
@@ -666,7 +772,7 @@ class _Reader:
             if new is not None:
                 return (new if t == "@it" else self._index(new - 1, phrase)), i + 1
             return self._index(len(self.parts) - 1, phrase), i + 1
-        if t.startswith("@part:"):
+        if t.startswith(("@part:", "@nth:", "@feat:")):
             return self._ref(toks, i, len(self.parts), phrase)
         j = i + 1 if t in ORDINALS else i
         if j >= len(toks) or not toks[j].startswith("@sym:"):
@@ -718,7 +824,11 @@ class _Reader:
             return ("remove", value.replace("_", " "))
         if kind == "move":
             d, n = value.split(":")
-            return ("move", _DIR[d], int(n))
+            return ("move", _DIR[d], None if n == "any" else int(n))
+        if kind == "centred":
+            return ("centred",)
+        if kind == "meet":
+            return ("meet", value)
         raise ParseError(f"compositions: cannot read {t!r} in {phrase!r}")
 
     def _apply(self, target: int, mods: list, phrase: str) -> None:
@@ -732,6 +842,8 @@ class _Reader:
         states = [m for m in changes if m[0] == "state"]
         changes = [m for m in changes if m[0] != "state"]
         turned = any(m[0] in ("op", "point") for m in changes)
+        if sum(m[0] == "move" and m[2] is None for m in changes) > 1 and self._until:
+            raise ParseError(f"compositions: {phrase!r} slides a part two ways until something: say one way")
         for m in changes:
             if m[0] == "point":
                 m = _pointing(p, m[1], phrase)
@@ -746,16 +858,45 @@ class _Reader:
                 p.removed.append(m[1])
             elif m[0] == "move":
                 (axis, sign), n = m[1], m[2]
+                if n is None and self._until:  # 'slide it ... until ...': on from where it is now
+                    p.move[axis] += sign * self._slide(target, axis, sign, phrase)
+                    continue
                 if p.move[axis]:
                     raise ParseError(f"compositions: contradiction: {phrase!r} moves the part twice the same way")
-                p.move[axis] = sign * n
+                p.move[axis] = sign * (self._nudge(target, axis, phrase) if n is None else n)  # no amount: a nudge
+            elif m[0] == "same":
+                if m[2] == target:
+                    raise ParseError(f"compositions: {phrase!r} sizes a part by itself")
+                p.same = (m[2], m[1], phrase)
             elif m[0] == "place":
                 if target == 0:
                     raise ParseError(f"compositions: the first part {phrase!r} has nothing to be placed against")
                 if p.relation is not None:
                     raise ParseError(f"compositions: contradiction: {phrase!r} places the part twice")
                 p.relation, p.anchor = m[1], m[2]
+        if any(m[0] == "centred" for m in changes) and p.relation != "inside":
+            raise ParseError(f"compositions: {phrase!r} centres two parts on each other, which only a part placed "
+                             "inside another is")
+        if any(m[0] == "meet" for m in changes):
+            flat = self._flat_states(target, phrase)
+            self._settle(p, flat, turned or any(n in ("rotate", "flip", "mirror") for n, _ in p.ops), phrase)
         self._settle(p, states, turned, phrase)
+
+    def _flat_states(self, k: int, phrase: str) -> list:
+        """'so that their two flat edges meet', 'flat side against the square': each part's flat side
+        faces the other. The anchor, placed already, is only checked; for the part placed, it is a
+        state to make sure of."""
+        p = self.parts[k]
+        if p.relation in (None, "inside"):
+            raise ParseError(f"compositions: {phrase!r} says flat sides meet but not on which side the part goes")
+        toward = {"below": "up", "above": "down", "left-of": "right", "right-of": "left"}[p.relation]
+        a = self.parts[p.anchor]
+        need = _flat_state(a.symbol, _OPPOSITE[toward], phrase)
+        if need and not _holds(a, need):
+            raise ParseError(f"compositions: contradiction in {phrase!r}: the flat side of the {_name(a.symbol)} "
+                             f"does not face the {_name(p.symbol)}")
+        own = _flat_state(p.symbol, toward, phrase)
+        return [("state", own)] if own else []
 
     def _settle(self, p: _Draft, states: list, turned: bool, phrase: str) -> None:
         """'..., so that its point is at the bottom': a state said to make sure. Where the
@@ -766,27 +907,108 @@ class _Reader:
                 continue
             fix = None if turned else _state_turn(p, value)
             if fix is None:
+                kind, _, way = value.partition(":")
+                said = {"point": f"pointing {way}", "dome": f"curved side {way}", "open": f"facing {way}"}.get(kind, kind)
                 raise ParseError(f"compositions: contradiction in {phrase!r}: the {_name(p.symbol)} would not be "
-                                 f"{value.replace(':', ' ').replace('point ', 'pointing ')}")
+                                 f"{said}")
             p.ops.append(tuple(fix[-2:]))
 
     def composition(self) -> Composition:
         if not self.parts:
             raise ParseError("compositions: the description names no letter, digit or shape")
+        try:
+            return Composition(tuple(self._resolved(len(self.parts))), tuple(self.figure_ops))
+        except ParseError:
+            raise
+        except SceneError as e:
+            raise ParseError(f"compositions: {e}") from None
+
+    def _resolved(self, upto: int) -> list[Part]:
+        """The first `upto` parts as the composition keeps them, sizes said by other parts made so."""
         done: list[Part] = []
-        for i, d in enumerate(self.parts):
+        for i, d in enumerate(self.parts[:upto]):
             if i and d.relation is None:
                 raise ParseError(f"compositions: the text does not say where the {_name(d.symbol)} goes "
                                  "(above, below, to the left of, to the right of or inside an earlier part)")
+            part = d.part()
+            if d.same is not None:
+                part = _with_ops(part, _same_size_ops(d, done[d.same[0]], d.same[1], d.same[2]))
+                if d.relation == "inside":
+                    raise ParseError(f"compositions: {d.same[2]!r} cannot be kept: a part placed inside another "
+                                     f"is drawn at most half its size, so not the same {d.same[1]}")
             try:
-                done.append(d.part())
+                done.append(part)
                 Composition(tuple(done))
             except SceneError as e:
                 raise ParseError(f"compositions: {e}") from None
+        return done
+
+    def _split_until(self, raw: list[str], phrase: str) -> list[str]:
+        """'Slide the E to the right until it sits under the far end of the line': the clause after
+        'until' is kept apart (`_slide` reads it) when the words before it slide a part with no amount;
+        any other 'until' ('turn it until its point is at the bottom') is read with the sentence."""
+        self._until = None
+        if "until" in raw:
+            k = raw.index("until")
+            head = rewrite(raw[:k], _RULES)
+            if any(t.startswith("@move:") and t.endswith(":any") for t in head):
+                self._until = raw[k + 1:]
+                return head
+        return rewrite(raw, _RULES)
+
+    def _laid_out(self, k: int, phrase: str) -> list[dict[str, list]]:
+        """The parts up to the k-th as laid out so far (for moves said by where they end up)."""
         try:
-            return Composition(tuple(done), tuple(self.figure_ops))
+            return layout(Composition(tuple(self._resolved(k + 1)), tuple(self.figure_ops)))
+        except ParseError:
+            raise
         except SceneError as e:
             raise ParseError(f"compositions: {e}") from None
+
+    def _nudge(self, k: int, axis: int, phrase: str) -> int:
+        """'move it up and to the left' (no amount): a fifth of the part it is placed against or in,
+        so that eyes moved up in a face leave its middle; a step for a part placed against nothing."""
+        p = self.parts[k]
+        if p.anchor is None or any(f[0] >= k for f in self.figure_ops):
+            return 1
+        placed = self._laid_out(k, phrase)
+        a, own = bounds(placed[p.anchor]), bounds(placed[k])
+        step = MOVE_STEP * max(own[3] - own[1], 0.2)
+        return max(1, int(round(NUDGE * (a[axis + 2] - a[axis]) / step)))
+
+    def _slide(self, k: int, axis: int, sign: int, phrase: str) -> int:
+        """The steps of a move that bring the part to where the 'until' clause says, found on the parts
+        as laid out so far: an edge of the part (or of its named stroke) to an edge of another part
+        ('until the bottom of its stem touches the bottom of the U'), or until it touches another."""
+        clause = " ".join(self._until)
+        m = _UNTIL.fullmatch(clause)
+        if m is None:
+            raise ParseError(f"compositions: cannot read 'until {clause}' in {phrase!r}")
+        if any(f[0] >= k for f in self.figure_ops):
+            raise ParseError(f"compositions: {phrase!r} slides a part after the whole figure was turned")
+        if m["msym"] and _clause_symbol(m["msym"], phrase) != self.parts[k].symbol:
+            raise ParseError(f"compositions: {phrase!r} slides one part until another moves")
+        target = self._find(_clause_symbol(m["tsym"], phrase), None, len(self.parts), phrase, "to slide to") \
+            if m["tsym"] else self.parts[k].anchor
+        if target is None or target == k:
+            raise ParseError(f"compositions: cannot tell what {phrase!r} slides the part to")
+        placed = self._laid_out(k, phrase)
+        mover = _stroke_named(placed[k], m["mstroke"], self.parts[k].symbol, phrase)
+        fixed = _stroke_named(placed[target], m["tstroke"], self.parts[target].symbol, phrase)
+        if m["tside"] is None:  # 'until it touches the circle'
+            coming_from = {(1, 1): "above", (1, -1): "below", (0, 1): "left-of", (0, -1): "right-of"}[axis, sign]
+            delta = _contact_offset(list(mover.values()), list(fixed.values()), coming_from)
+            if delta is None:
+                raise ParseError(f"compositions: sliding the part as {phrase!r} says, it never touches the "
+                                 f"{_name(self.parts[target].symbol)}")
+        else:
+            mside = m["mside"] or ("middle" if m["tside"] in _MIDDLE else None)
+            delta = _edge(fixed, m["tside"], axis, sign, phrase) - _edge(mover, mside, axis, sign, phrase)
+        _, y0, _, y1 = bounds(placed[k])
+        steps = sign * delta / (MOVE_STEP * max(y1 - y0, 0.2))
+        if steps < -0.5:
+            raise ParseError(f"compositions: contradiction in {phrase!r}: the part is already past that point")
+        return int(round(steps))
 
 
 _LOOKS = {"@flip": ("flip", 0), "@mirror": ("mirror", 0), "@half": ("scale", 50), "@double": ("scale", 200)}
@@ -838,7 +1060,30 @@ def _holds(p: _Draft, state: str) -> bool:
     if kind == "dome" and p.symbol == "half-circle" and {"arc", "flat side"} <= set(strokes):
         up = _facing(np.mean(strokes["arc"], axis=0) - np.mean(strokes["flat side"], axis=0))
         return up == value
+    if kind == "open":
+        way = _opening(strokes)
+        return way is not None and _facing(way) == value
     return kind in ("point", "upright", "dome")
+
+
+def _opening(strokes: dict) -> np.ndarray | None:
+    """Which way a letter's bars, bumps or opening face: from its stem to the rest of its ink (an E's
+    bars, a B's bumps), or, with no stem, from the middle of its ink to the middle of its box (a U)."""
+    if "stem" in strokes and len(strokes) > 1:
+        rest = {n: s for n, s in strokes.items() if n != "stem"}
+        return _ink_centre(rest) - _ink_centre({"stem": strokes["stem"]})
+    x0, y0, x1, y1 = bounds(strokes)
+    way = np.asarray([(x0 + x1) / 2, (y0 + y1) / 2]) - _ink_centre(strokes)
+    return way if np.hypot(*way) > 0.02 * max(x1 - x0, y1 - y0) else None
+
+
+def _ink_centre(strokes: dict) -> np.ndarray:
+    """The middle of a part's ink, each stretch of stroke weighted by its length."""
+    segs = _segments(list(strokes.values()))
+    length = np.hypot(*(segs[:, 1] - segs[:, 0]).T)
+    if length.sum() < 1e-9:
+        return segs[:, 0].mean(0)
+    return ((segs[:, 0] + segs[:, 1]) / 2 * length[:, None]).sum(0) / length.sum()
 
 
 _TURNS = (("flip", 0), ("rotate", 90), ("rotate", -90), ("mirror", 0), ("rotate", 180))
@@ -847,7 +1092,7 @@ _TURNS = (("flip", 0), ("rotate", 90), ("rotate", -90), ("mirror", 0), ("rotate"
 def _state_turn(p: _Draft, state: str):
     """The first change that makes a part look as a state clause says (None when none does)."""
     kind = state.partition(":")[0]
-    if (kind, p.symbol) not in (("point", "triangle"), ("upright", "line"), ("dome", "half-circle")):
+    if kind != "open" and (kind, p.symbol) not in (("point", "triangle"), ("upright", "line"), ("dome", "half-circle")):
         return None
     for op in _TURNS:
         p.ops.append(op)
@@ -871,6 +1116,85 @@ def _signed(a: int) -> int:
     if a % 360 == 180:
         return 180 if a > 0 else -180
     return (a + 180) % 360 - 180
+
+
+def _with_ops(part: Part, ops) -> Part:
+    return Part(part.symbol, tuple(ops), part.removed, part.relation, part.anchor, part.move)
+
+
+_DIMENSIONS = {"width": lambda w, h: w, "height": lambda w, h: h, "size": max, "length": max}
+_SIZE_STEPS = (50, 100, 200)
+
+
+def _same_size_ops(d: _Draft, other: Part, dim: str, phrase: str) -> tuple:
+    """The part's operations with the scale that makes it as wide (high, large) as `other`: parts come
+    at half, normal or double size, so a size none of them gives within a fifth is refused."""
+    turns = [op for op in d.ops if op[0] != "scale"]
+    x0, y0, x1, y1 = bounds(_part_strokes(Part(d.symbol, tuple(turns), tuple(d.removed))))
+    ox0, oy0, ox1, oy1 = bounds(_part_strokes(other))
+    own, want = _DIMENSIONS[dim](x1 - x0, y1 - y0), _DIMENSIONS[dim](ox1 - ox0, oy1 - oy0)
+    fits = [v for v in _SIZE_STEPS if min(own, want) > 1e-6 and abs(np.log(want / own * 100 / v)) < np.log(1.2)]
+    if not fits:
+        raise ParseError(f"compositions: {phrase!r}: the {_name(d.symbol)} cannot be made the same {dim} as the "
+                         f"{_name(other.symbol)} (parts come at half, normal or double size)")
+    said = int(round(100 * np.prod([v / 100 for n, v in d.ops if n == "scale"])))
+    if said != 100 and said != fits[0]:
+        raise ParseError(f"compositions: contradiction in {phrase!r}: the {_name(d.symbol)} is sized twice")
+    return tuple(turns) + ((("scale", fits[0]),) if fits[0] != 100 else ())
+
+
+_CURVED = ("arc", "curve", "ring", "loop", "bowl")
+_FEATURE_STROKES = {"curve": _CURVED, "side": _CURVED, "edge": _CURVED, "part": _CURVED, "arc": ("arc", "curve"),
+                    "dome": ("arc",), "bulge": _CURVED, "loop": ("loop", "bowl", "ring"), "ring": ("ring",),
+                    "stem": ("stem",), "crossbar": ("crossbar",)}
+"""The stroke names each word people name a part by stands for ('the curved side' is its arc)."""
+
+
+def _flat_state(symbol: str, facing: str, phrase: str) -> str | None:
+    """The state that has a part's flat side face `facing`; None for a part flat all round."""
+    if symbol == "half-circle":
+        return "dome:" + _OPPOSITE[facing]
+    if symbol == "triangle":
+        return "point:" + _OPPOSITE[facing]
+    if symbol in ("square", "line"):
+        return None
+    raise ParseError(f"compositions: {phrase!r} speaks of a flat side, which is read for half-circles, "
+                     f"triangles, squares and lines, not {name_of(symbol)}")
+
+
+def _clause_symbol(word: str, phrase: str) -> str:
+    """A part named in an 'until' clause (raw words: 'u', 'line', 'semicircle')."""
+    word = {"semicircle": "half-circle", "semi-circle": "half-circle"}.get(word, word)
+    symbol = word.upper() if len(word) == 1 and word.isalpha() else word
+    if symbol not in GLYPHS:
+        raise ParseError(f"compositions: cannot tell which part {word!r} is in {phrase!r}")
+    return symbol
+
+
+def _stroke_named(strokes: dict, word: str | None, symbol: str, phrase: str) -> dict:
+    """A part's strokes, or the one of them a word names ('its stem')."""
+    if word is None:
+        return strokes
+    named = [n for n in strokes if n == word or n.endswith(" " + word)]
+    if len(named) != 1:
+        raise ParseError(f"compositions: {name_of(symbol)} has " + ("no" if not named else "more than one")
+                         + f" {word!r} in {phrase!r}")
+    return {named[0]: strokes[named[0]]}
+
+
+def _edge(strokes: dict, side: str | None, axis: int, sign: int, phrase: str) -> float:
+    """Where a side of some strokes lies along the axis of a slide: 'bottom', 'left', 'middle', the
+    'far' side (the way the slide goes; also when no side is said) or the 'near' side."""
+    pts = np.asarray([p for s in strokes.values() for p in s], dtype=float)[:, axis]
+    across = {"bottom": (1, 1), "lower": (1, 1), "top": (1, -1), "upper": (1, -1), "left": (0, -1), "right": (0, 1)}
+    if side in across:
+        if across[side][0] != axis:
+            raise ParseError(f"compositions: {phrase!r} slides a part one way to line up its {side} side")
+        return float(pts.max() if across[side][1] > 0 else pts.min())
+    if side in _MIDDLE:
+        return float((pts.min() + pts.max()) / 2)
+    ahead = side in (None, "far", "leading")
+    return float(pts.max() if (sign > 0) == ahead else pts.min())
 
 
 def _symbol(mark: str) -> str:
